@@ -1,0 +1,1 @@
+"""Languages, catalogs, negotiation and formatting. Never imports ``node``."""

@@ -1,0 +1,4 @@
+"""Licence register adapters, matching and the verification workflow.
+
+Never imports ``node``.
+"""
