@@ -1,0 +1,1 @@
+"""JSON API plumbing shared by the feature folders: problems, routing, bodies, OpenAPI."""

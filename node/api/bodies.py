@@ -1,0 +1,49 @@
+"""Reading and validating JSON request bodies, and writing JSON responses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from node.api.problems import Problem
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _field_errors(error: ValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": ".".join(str(part) for part in item["loc"]) or "(body)", "message": item["msg"]}
+        for item in error.errors(include_url=False, include_input=False)
+    ]
+
+
+async def read_json(request: web.Request, model: type[Model]) -> Model:
+    """The body as ``model``, or a 415/400/422 problem that says what is wrong."""
+    if request.content_type != "application/json":
+        raise Problem(415, "Send the body as application/json.", slug="unsupported-media-type")
+    raw = await request.read()  # aiohttp enforces the app's client_max_size here (413)
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Problem(400, f"The body is not valid JSON: {error}", slug="invalid-json") from None
+    if not isinstance(data, dict):
+        raise Problem(422, "The body must be a JSON object.", slug="invalid-body")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise Problem(
+            422,
+            "Some fields are missing or invalid.",
+            slug="invalid-body",
+            errors=_field_errors(error),
+        ) from None
+
+
+def json_response(data: BaseModel | dict[str, Any], *, status: int = 200) -> web.Response:
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    return web.json_response(
+        payload, status=status, dumps=lambda v: json.dumps(v, ensure_ascii=False)
+    )

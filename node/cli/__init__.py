@@ -1,0 +1,1 @@
+"""The ``curbside`` command line, one module per command group."""

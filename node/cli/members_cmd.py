@@ -1,0 +1,63 @@
+"""``curbside members add DIR --email E --name TEXT --specialty CODE ...``"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from pydantic import ValidationError
+
+from node.cli.common import add_data_dir, load, with_database
+from node.cli.errors import CliError
+from node.db.engine import Database
+from node.members.models import Role
+from node.members.service import MemberExists, NewMember, add_member
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("members", help="manage this node's members")
+    actions = parser.add_subparsers(dest="members_action", required=True, parser_class=type(parser))
+    add = actions.add_parser("add", help="add a member")
+    add_data_dir(add)
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--specialty", required=True, metavar="CODE")
+    add.add_argument("--licence", metavar="ID")
+    add.add_argument("--password", metavar="P")
+    add.add_argument("--verified", action="store_true", help="mark as verified (operator vouches)")
+    add.add_argument("--role", choices=[role.value for role in Role], default=Role.MEMBER.value)
+    add.set_defaults(run=run_add)
+
+
+def validation_message(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"])
+    return f"--{field}: {first['msg'].removeprefix('Value error, ')}"
+
+
+def run_add(args: argparse.Namespace) -> int:
+    config = load(args)
+    try:
+        new = NewMember(
+            email=args.email,
+            name=args.name,
+            specialty=args.specialty,
+            licence=args.licence,
+            password=args.password,
+            verified=args.verified,
+            role=Role(args.role),
+        )
+    except ValidationError as error:
+        raise CliError(validation_message(error)) from None
+
+    async def work(db: Database) -> str:
+        try:
+            async with db.write() as session:
+                member = await add_member(session, new, actor="cli")
+                return member.public_id
+        except (MemberExists, ValueError) as error:
+            raise CliError(str(error)) from None
+
+    public_id = asyncio.run(with_database(config, work))
+    print(public_id)
+    return 0

@@ -1,0 +1,55 @@
+"""Running alembic migrations from code (``curbside init`` and ``curbside db upgrade``).
+
+The migrations run on a connection we hand to alembic (see migrations/env.py), so the
+same async engine settings apply and no alembic.ini is needed at run time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from node.db.engine import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations found")
+    return head
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    command.upgrade(alembic_config(connection), revision)
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def upgrade(db: Database, revision: str = "head") -> str:
+    """Migrate to ``revision`` in one transaction; returns the revision reached."""
+    async with db.write_connection() as connection:
+        await connection.run_sync(_upgrade, revision)
+        reached = await connection.run_sync(_current)
+    return reached or "base"
+
+
+async def current_revision(db: Database) -> str | None:
+    async with db.write_connection() as connection:
+        return await connection.run_sync(_current)

@@ -1,0 +1,18 @@
+"""All models, assembled: what alembic compares the migrations against.
+
+Each feature folder owns its models; importing them here registers their tables on
+``Base.metadata``. Add a line when a feature gains a models module.
+"""
+
+from sqlalchemy import MetaData
+
+from node.audit import models as _audit_models
+from node.db.base import Base
+from node.identity import models as _identity_models
+from node.members import models as _member_models
+
+MODEL_MODULES = (_audit_models, _identity_models, _member_models)
+
+
+def metadata() -> MetaData:
+    return Base.metadata

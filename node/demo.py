@@ -1,0 +1,138 @@
+"""The demo network: US, DE and FR nodes on loopback, seeded with demo physicians.
+
+Everything runs in one process on the embedded SQLite default. Data goes to a
+temporary folder unless ``--data`` names one to keep (an existing demo folder is
+reused as it is, so a second run continues where the first stopped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from node.config import load_config
+from node.lifecycle import initialise_node
+from node.members.models import Role
+from node.members.service import NewMember, add_member, find_member_by_email, issue_token
+from node.runner import RunningNode, start_node
+
+DEMO_PASSWORD = "curbside-demo"  # noqa: S105 -- printed for demo logins on purpose
+
+
+@dataclass(frozen=True)
+class DemoMember:
+    email: str
+    name: str
+    specialty: str
+    role: Role = Role.MEMBER
+
+
+@dataclass(frozen=True)
+class DemoCountry:
+    country: str
+    name: str
+    locale: str
+    members: tuple[DemoMember, ...]
+
+
+DEMO_COUNTRIES = (
+    DemoCountry(
+        "US",
+        "Curbside United States",
+        "en",
+        (
+            DemoMember("alice.carter@us.demo.test", "Alice Carter", "pediatrics", Role.ADMIN),
+            DemoMember("ben.okafor@us.demo.test", "Ben Okafor", "gastroenterology"),
+        ),
+    ),
+    DemoCountry(
+        "DE",
+        "Curbside Deutschland",
+        "de",
+        (
+            DemoMember("jonas.weber@de.demo.test", "Jonas Weber", "general-practice", Role.ADMIN),
+            DemoMember("lena.schmidt@de.demo.test", "Lena Schmidt", "nephrology"),
+        ),
+    ),
+    DemoCountry(
+        "FR",
+        "Curbside France",
+        "fr",
+        (
+            DemoMember("camille.dubois@fr.demo.test", "Camille Dubois", "pediatrics", Role.ADMIN),
+            DemoMember("hugo.martin@fr.demo.test", "Hugo Martin", "infectious-diseases"),
+        ),
+    ),
+)
+
+
+async def _prepare(folder: Path, spec: DemoCountry, port: int) -> RunningNode:
+    if not (folder / "curbside.toml").exists():
+        await initialise_node(
+            folder,
+            {
+                "domain": f"127.0.0.1:{port}",
+                "country": spec.country,
+                "name": spec.name,
+                "locale": spec.locale,
+                "insecure_http": True,
+                "listen_port": port,
+            },
+        )
+    return await start_node(load_config(folder))
+
+
+async def _seed_members(node: RunningNode, spec: DemoCountry) -> list[tuple[DemoMember, str]]:
+    logins = []
+    async with node.state.db.write() as session:
+        for person in spec.members:
+            member = await find_member_by_email(session, person.email)
+            if member is None:
+                new = NewMember(
+                    email=person.email,
+                    name=person.name,
+                    specialty=person.specialty,
+                    password=DEMO_PASSWORD,
+                    verified=True,
+                    role=person.role,
+                )
+                member = await add_member(session, new, actor="demo")
+            token = await issue_token(session, member, label="demo", actor="demo")
+            logins.append((person, token))
+    return logins
+
+
+@contextlib.asynccontextmanager
+async def demo_network(base_port: int, data: Path) -> AsyncIterator[list[RunningNode]]:
+    nodes: list[RunningNode] = []
+    try:
+        for offset, spec in enumerate(DEMO_COUNTRIES):
+            folder = data / spec.country.lower()
+            nodes.append(await _prepare(folder, spec, base_port + offset))
+        yield nodes
+    finally:
+        for node in reversed(nodes):
+            await node.stop()
+
+
+async def run_demo(*, base_port: int = 8101, data: Path | None = None) -> None:
+    with contextlib.ExitStack() as stack:
+        if data is None:
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="curbside-demo-")))
+        data.mkdir(parents=True, exist_ok=True)
+        async with demo_network(base_port, data) as nodes:
+            print("Curbside demo network is running (Ctrl-C stops it).\n")
+            for node, spec in zip(nodes, DEMO_COUNTRIES, strict=True):
+                print(f"{spec.name}: {node.base_url}")
+                for person, token in await _seed_members(node, spec):
+                    print(f"  {person.name} ({person.specialty}, {person.role.value})")
+                    print(f"    login {person.email} / {DEMO_PASSWORD}")
+                    auth = f"Authorization: Bearer {token}"
+                    print(f"    API   curl -H '{auth}' {node.base_url}/api/v1/me")
+                print()
+            print(f"Data folders: {data}", flush=True)
+            await asyncio.Event().wait()

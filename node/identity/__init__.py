@@ -1,0 +1,1 @@
+"""The node's own identity: its row in the database and its signing key."""

@@ -1,0 +1,56 @@
+"""Bearer-token authentication for the JSON API.
+
+The middleware only identifies the caller; handlers state what they require with
+``current_member`` or ``verified_member``, so the rule sits next to the code it guards.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from node.api.problems import forbidden, unauthorized
+from node.db.types import utcnow
+from node.members.models import Member
+from node.members.service import mark_token_used, resolve_token
+from node.state import NODE
+
+MEMBER_KEY = "curbside_member"
+
+
+@web.middleware
+async def bearer_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized("Use 'Authorization: Bearer <token>'.")
+        state = request.app[NODE]
+        now = utcnow()
+        async with state.db.read() as session:
+            owner = await resolve_token(session, token.strip(), now=now)
+        if owner is None:
+            raise unauthorized("The token is unknown, expired or revoked.")
+        if owner.needs_touch(now):
+            async with state.db.write() as session:
+                await mark_token_used(session, owner.token_id, now=now)
+        request[MEMBER_KEY] = owner.member
+    return await handler(request)
+
+
+def current_member(request: web.Request) -> Member:
+    member: Member | None = request.get(MEMBER_KEY)
+    if member is None:
+        raise unauthorized("This needs a bearer token.")
+    return member
+
+
+def verified_member(request: web.Request) -> Member:
+    """Case content is for verified physicians only."""
+    member = current_member(request)
+    if not member.is_verified:
+        raise forbidden(
+            f"Your verification status is {member.status!r}; only verified members can do this.",
+            slug="not-verified",
+        )
+    return member

@@ -1,0 +1,59 @@
+"""Running a node inside an existing event loop (the demo, tests, benchmarks).
+
+``curbside serve`` uses aiohttp's ``run_app``; everything that runs several nodes in
+one process uses ``start_node`` instead, on a socket it may have bound beforehand (a
+test binds port 0 first, so it knows the port before it writes the node's domain).
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from node.app import create_app
+from node.config import NodeConfig
+from node.state import NODE, NodeState
+
+
+@dataclass
+class RunningNode:
+    config: NodeConfig
+    app: web.Application
+    runner: web.AppRunner
+
+    @property
+    def state(self) -> NodeState:
+        return self.app[NODE]
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_node(config: NodeConfig, *, sock: socket.socket | None = None) -> RunningNode:
+    app = create_app(config)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
+    await runner.setup()
+    try:
+        if sock is not None:
+            site: web.BaseSite = web.SockSite(runner, sock)
+        else:
+            site = web.TCPSite(runner, config.listen_host, config.listen_port, reuse_address=True)
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return RunningNode(config=config, app=app, runner=runner)
+
+
+def bind_loopback(port: int = 0) -> socket.socket:
+    """A listening-ready socket on 127.0.0.1 (port 0: the kernel picks a free one)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
