@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+#: Methods whose requests carry content: their signatures must cover a body
+#: digest even when the body happens to be empty, so that an attacker cannot
+#: strip a body and keep the signature.
+CONTENT_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
 
 class Headers(Mapping[str, str]):
     """An immutable, case-insensitive view of request header fields.
@@ -74,3 +79,8 @@ class HttpMessage:
         object.__setattr__(self, "method", self.method.upper())
         if not isinstance(self.headers, Headers):
             object.__setattr__(self, "headers", Headers(self.headers))
+
+
+def requires_digest(message: HttpMessage) -> bool:
+    """Whether a signature on ``message`` must cover a digest of its body."""
+    return message.method in CONTENT_METHODS or bool(message.body)
