@@ -1,0 +1,38 @@
+"""Ages over 89 ("92-year-old", "92 Jahre alt", "âgée de 93 ans", "בן 94").
+
+Safe Harbor lets ages up to 89 stand and asks that older ages be folded into "90 or
+older", so only an explicit age of 90-129 next to an age word is flagged; "in her
+nineties" is already that aggregate and is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Final
+
+from node.deid.finding import AGE_OVER_89, Candidate
+from node.deid.lexicon import PROFILES, merged
+
+PRIORITY: Final = 55
+
+_OLD: Final = r"(?<![\d.,/])(?:9\d|1[0-2]\d)(?![\d.,/]\d)"
+
+
+def _pattern(profile: str) -> re.Pattern[str]:
+    before = "|".join(merged(profile, "age_before_re"))
+    after = "|".join(merged(profile, "age_after_re"))
+    return re.compile(
+        rf"(?:(?<!\w)(?i:{before}){_OLD}|{_OLD}(?i:{after}))"
+    )
+
+
+_PATTERNS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
+    {p: _pattern(p) for p in PROFILES}
+)
+
+
+def detect(text: str, profile: str) -> Iterator[Candidate]:
+    for match in _PATTERNS[profile].finditer(text):
+        yield Candidate(match.start(), match.end(), AGE_OVER_89, PRIORITY)

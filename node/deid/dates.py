@@ -1,0 +1,149 @@
+"""Dates more specific than a year.
+
+HIPAA Safe Harbor allows the year alone; day and month are identifying. We flag
+numeric dates with a year (14/03/2024, 2024-03-14, 14.3.24), day-month dates with or
+without a year in every network language ("14. März", "le 14 mars", "March 14th",
+"2024. március 14."), and month-year ("March 2024", "marzo de 2024"). Not flagged: a
+bare year, "in 2019", durations ("3 days", "day 14") and scores such as "14/15",
+which have no year and no month name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from node.deid.finding import DATE, Candidate
+from node.deid.lexicon import LANGUAGE_DATA, PROFILES, profile_languages
+
+PRIORITY: Final = 60
+
+_DAY: Final = r"(?:0?[1-9]|[12]\d|3[01])"
+# Ordinal marks: 1st, 1er, 1º, 14., Hungarian case endings (14-én), Greek 14η.
+_ORD: Final = r"(?:st|nd|rd|th|er|re|e|ème|º|°|ª|\.|-?(?:én|án|ig|i|e|a|je|ji)|η|ης)?"
+_YEAR: Final = r"(?:1[89]\d\d|20\d\d|'\d\d)"
+_ROMAN: Final = r"(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
+
+_NUMERIC: Final = re.compile(
+    r"(?<![\w/.,:-])(?:"
+    # 2024-03-14, 2024/03/14, 2024.03.14., 2024. 03. 14.
+    r"(?:19|20)\d\d(?:[-/]|\.\s?)(?:0?[1-9]|1[0-2])(?:[-/]|\.\s?)" + _DAY + r"\.?"
+    # 14/03/2024, 03/14/2024, 14.3.24, 14-03-2024: validated below
+    r"|(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?:19|20)?\d\d"
+    # 14. III. 2024 (Roman month, Polish and Hungarian usage)
+    r"|" + _DAY + r"\.?\s?" + _ROMAN + r"\.?\s?(?:19|20)\d\d"
+    # 03/2024: month and year
+    r"|(?:0[1-9]|1[0-2])/(?:19|20)\d\d"
+    r")(?![\w/]|[.,:-]\d)"
+)
+
+# "am 14.3.", "on 3/14": day and month without a year only after a date preposition,
+# because "14.3" alone is as likely a lab value.
+_SHORT: Final = re.compile(
+    r"(?<!\w)(?i:am|vom|bis\s+zum|seit\s+dem|ab\s+dem|zum|on|since|le|el|il|den|dne)\s+"
+    r"(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})\.?(?![\w/]|[.,]\d)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Months:
+    """Month forms of a profile. English forms count only capitalised, because "may",
+    "march" and "august" are ordinary words in lower case."""
+
+    exact: frozenset[str]
+    folded: frozenset[str]
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self.exact or word.lower() in self.folded)
+
+
+def _months(profile: str) -> _Months:
+    exact: set[str] = set()
+    folded: set[str] = set()
+    for code in profile_languages(profile):
+        data = LANGUAGE_DATA[code]
+        forms = {form for month in data.months for form in month}
+        if code == "he":
+            # Hebrew attaches prepositions to the month: "במרץ", "למרץ".
+            forms |= {prefix + form for form in forms for prefix in ("ב", "ל", "מ", "ה")}
+        if data.months_case_sensitive:
+            exact |= forms
+        else:
+            folded |= {form.lower() for form in forms}
+    return _Months(frozenset(exact), frozenset(folded))
+
+
+_MONTHS: Final[Mapping[str, _Months]] = MappingProxyType({p: _months(p) for p in PROFILES})
+
+
+def _month(group: str) -> str:
+    # Any word here; the caller checks it is the month word the scan found, which is
+    # much faster than a regex alternation of a few hundred month forms.
+    return rf"(?P<{group}>[^\W\d_]+)\.?"
+
+
+_DAY_AT: Final = r"(?<![\w.,/-])" + _DAY + _ORD
+_TAIL_YEAR: Final = r"(?:\s*,?\s*(?:de\s+|del\s+|of\s+)?" + _YEAR + r"(?:\s*r\.)?)?"
+_TEXTUAL: Final = re.compile(
+    r"(?:"
+    # 14 March 2024, 14. März, 14 de marzo de 2024, 14th of March, 14 Μαρτίου, 14 במרץ
+    + _DAY_AT + r"\s*(?:de\s+|of\s+|di\s+|του\s+)?" + _month("m1") + _TAIL_YEAR
+    # March 14th, 2024 / március 14-én
+    + r"|" + _month("m2") + r"\s+" + _DAY + _ORD + r"(?!\d)(?:\s*,?\s*" + _YEAR + r")?"
+    # 2024. március 14. (Hungarian order) and 2024. március
+    + r"|(?<![\w.])(?:19|20)\d\d\.?\s+" + _month("m3") + r"(?:\s+" + _DAY + _ORD + r"(?!\d))?"
+    # March 2024, marzo de 2024, tammikuussa 2024
+    + r"|" + _month("m4") + r"\s*,?\s*(?:de\s+|del\s+|of\s+)?" + _YEAR
+    + r")(?!\w)"
+)
+_MONTH_GROUPS: Final = ("m1", "m2", "m3", "m4")
+_WORD: Final = re.compile(r"[^\W\d_]+")
+# How far a textual date reaches on either side of its month word ("14th of", ", 2024 r.").
+_REACH: Final = 16
+
+
+def _day_month_ok(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    x, y = int(a), int(b)
+    # Either order may be the day: 14/03 (Europe) or 03/14 (US).
+    return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= y <= 31 and 1 <= x <= 12)
+
+
+def detect(text: str, profile: str) -> Iterator[Candidate]:
+    for match in _NUMERIC.finditer(text):
+        if _day_month_ok(match.group("a"), match.group("b")):
+            yield Candidate(match.start(), match.end(), DATE, PRIORITY)
+    for match in _SHORT.finditer(text):
+        if _day_month_ok(match.group("a"), match.group("b")):
+            yield Candidate(match.start("a"), match.end(), DATE, PRIORITY)
+    # Month words are found with a set look-up, then the date pattern is tried only
+    # in a small window around each: a page of text costs well under a millisecond.
+    months = _MONTHS[profile]
+    for word in _WORD.finditer(text):
+        if word.group() not in months:
+            continue
+        best = _date_around(text, word.start(), word.end())
+        if best is not None:
+            yield Candidate(best[0], best[1], DATE, PRIORITY)
+
+
+def _date_around(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The longest date whose month is text[start:end], trying each token start nearby."""
+    hi = min(len(text), end + _REACH + 4)
+    best: tuple[int, int] | None = None
+    for pos in range(max(0, start - _REACH), start + 1):
+        if not text[pos].isalnum() or (pos > 0 and text[pos - 1].isalnum()):
+            continue
+        match = _TEXTUAL.match(text, pos, hi)
+        if match is None:
+            continue
+        group = next(g for g in _MONTH_GROUPS if match.group(g) is not None)
+        if match.span(group) != (start, end):
+            continue
+        if best is None or match.end() - match.start() > best[1] - best[0]:
+            best = match.span()
+    return best

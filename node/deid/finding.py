@@ -1,0 +1,78 @@
+"""The result type of a scan and the rule that turns overlapping candidates into findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+NAME: Final = "name"
+DATE: Final = "date"
+AGE_OVER_89: Final = "age_over_89"
+PHONE: Final = "phone"
+EMAIL: Final = "email"
+NATIONAL_ID: Final = "national_id"
+RECORD_NUMBER: Final = "record_number"
+ADDRESS: Final = "address"
+POSTCODE: Final = "postcode"
+TOWN: Final = "town"
+URL: Final = "url"
+IP_ADDRESS: Final = "ip_address"
+SERIAL_NUMBER: Final = "serial_number"
+
+KINDS: Final[frozenset[str]] = frozenset(
+    {
+        NAME,
+        DATE,
+        AGE_OVER_89,
+        PHONE,
+        EMAIL,
+        NATIONAL_ID,
+        RECORD_NUMBER,
+        ADDRESS,
+        POSTCODE,
+        TOWN,
+        URL,
+        IP_ADDRESS,
+        SERIAL_NUMBER,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One identifying span: ``text == original[start:end]``."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A detector's proposal. ``priority`` settles overlaps: a higher one wins.
+
+    Priorities encode how much evidence a detector had: a checksum-valid or cue-led
+    identifier beats a shape-only guess, and anything beats a name guessed from a list,
+    because a name inside an e-mail address or a street name is better reported as that.
+    """
+
+    start: int
+    end: int
+    kind: str
+    priority: int
+
+
+def resolve(text: str, candidates: Iterable[Candidate]) -> list[Finding]:
+    """Pick non-overlapping candidates: highest priority first, then the longest span."""
+    ranked = sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+    taken: list[Candidate] = []
+    for cand in ranked:
+        if cand.end <= cand.start:
+            continue
+        if any(cand.start < t.end and t.start < cand.end for t in taken):
+            continue
+        taken.append(cand)
+    taken.sort(key=lambda c: c.start)
+    return [Finding(c.start, c.end, c.kind, text[c.start : c.end]) for c in taken]

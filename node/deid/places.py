@@ -1,0 +1,188 @@
+"""Geography below the state: street addresses, postcodes and towns.
+
+Street addresses are found by their street word in each language (number-first
+"12 rue de la Paix" / "221B Baker Street", or name-first "Hauptstraße 12",
+"Via Roma 3", "ul. Długa 5", "Rákóczi út 12."). A postcode counts with a town next
+to it, after an address, or after a cue ("PLZ", "CP"), because a lone five-digit
+number is as likely a dose in units. Distinctive shapes (UK "SW1A 1AA", Dutch
+"1012 AB") count alone. Towns are taken after a residence cue ("lives in",
+"wohnhaft in", "habite à", "mieszka w") or after a postcode.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Final
+
+from node.deid.finding import ADDRESS, POSTCODE, TOWN, Candidate
+from node.deid.lexicon import (
+    CAPWORD,
+    HEBREW_WORD,
+    LANGUAGE_DATA,
+    NOT_TOWNS,
+    PROFILES,
+    cue_alternation,
+    merged,
+    profile_languages,
+)
+
+PRIORITY_ADDRESS: Final = 50
+PRIORITY_POSTCODE: Final = 45
+PRIORITY_TOWN: Final = 40
+
+_PARTICLE: Final = (
+    r"(?:de\s+la|de\s+l['’]|del|de|du|des|d['’]|la|le|les|l['’]|di|della|dei|degli|delle|"
+    r"da|do|dos|das|van|von|der|den|am|an|zum|zur|of|the)"
+)
+_STREET_NAME: Final = rf"(?:{_PARTICLE}\s*)?(?:{CAPWORD}|\d{{1,2}})(?:\s+(?:{_PARTICLE}\s+)?{CAPWORD}){{0,3}}"
+_HOUSE: Final = r"\d{1,4}[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}[a-zA-Z]?)?\.?(?![\d,.]\d)"
+_TOWN_WORDS: Final = (
+    rf"{CAPWORD}(?:\s+(?:am|an\s+der|an|im|ob|bei|upon|on|sur|sous|de|del|la|di|aan\s+den|aan|op|en)"
+    rf"\s+{CAPWORD}|\s+{CAPWORD}){{0,2}}"
+)
+# Postcode shapes, most specific first.
+_CODE: Final = (
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK
+    r"|\d{4}\s?[A-Z]{2}"  # NL
+    r"|\d{2}-\d{3}"  # PL
+    r"|\d{3}\s\d{2}"  # SE, GR
+    r"|(?:[A-Z]{1,2}-)?\d{4,5}(?:-\d{4})?"  # DE FR ES IT FI US (5), DK NO HU AT CH BE (4)
+    r"|\d{7})"  # IL
+)
+_ALONE: Final = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|\d{4}\s[A-Z]{2})(?![\w-])")
+_CODE_TOWN: Final = re.compile(
+    rf"(?<![\w-])(?P<code>\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}\s\d{{2}})\s+(?P<town>{_TOWN_WORDS})"
+)
+# "Boston, MA 02115"
+_US: Final = re.compile(
+    rf"(?P<town>{CAPWORD}(?:\s+{CAPWORD}){{0,2}}),\s+[A-Z]{{2}}\s+(?P<code>\d{{5}}(?:-\d{{4}})?)(?!\d)"
+)
+_AFTER_ADDRESS: Final = re.compile(
+    rf"\s*,?\s*(?P<code>{_CODE})(?:\s+(?P<town>{_TOWN_WORDS}|{HEBREW_WORD}(?:\s{HEBREW_WORD})?))?(?!\w)"
+)
+# "Baker Street 221B, London NW1 6XE": a town between the address and the postcode.
+_TOWN_THEN_CODE: Final = re.compile(
+    rf"\s*,\s*(?P<town>{_TOWN_WORDS})(?:,?\s+(?P<code>{_CODE}))?(?!\w)"
+)
+_HEBREW_TOWN_PREFIX: Final = frozenset(
+    {"תל", "באר", "ראשון", "בית", "קריית", "קרית", "רמת", "נס", "כפר", "ראש", "מעלה", "גבעת", "פתח", "הוד", "זכרון", "נוף", "אור", "קריַת"}
+)
+
+
+def _street_pattern(profile: str) -> re.Pattern[str]:
+    codes = profile_languages(profile)
+    before = merged(profile, "street_before")
+    after = merged(profile, "street_after")
+    fused = merged(profile, "street_fused")
+    number_first = any(LANGUAGE_DATA[c].number_first_streets for c in codes)
+    branches: list[str] = []
+    after_alt = cue_alternation(after, optional_dot=True) if after else None
+    before_alt = cue_alternation(before) if before else None
+    if number_first:
+        lead = r"(?<![\w/.,-])\d{1,5}[a-zA-Z]?(?:\s?(?:bis|ter))?,?\s+"
+        if before_alt:
+            branches.append(lead + before_alt + r"\s+" + _STREET_NAME)
+        if after_alt:
+            branches.append(lead + _STREET_NAME + r"\s+" + after_alt)
+    if before_alt:
+        name = rf"(?:{_STREET_NAME}|{HEBREW_WORD}(?:\s+{HEBREW_WORD})?)"
+        branches.append(before_alt + r"\s*" + name + r",?\s*(?:n[º°o]\.?\s*)?" + _HOUSE)
+    if after_alt:
+        branches.append(rf"(?<!\w){_STREET_NAME}\s+{after_alt}\s*" + _HOUSE)
+    if fused:
+        suffixes = "|".join(re.escape(s) for s in sorted(fused, key=len, reverse=True))
+        branches.append(
+            rf"(?<!\w)(?:{CAPWORD}\s+)?[A-ZÄÖÜÅÆØ][^\W\d_]*?(?:{suffixes})(?!\w)\s*,?\s*" + _HOUSE
+        )
+    return re.compile("|".join(f"(?:{b})" for b in branches))
+
+
+def _town_cue_pattern(profile: str) -> re.Pattern[str]:
+    cues = cue_alternation(merged(profile, "town_cues"))
+    return re.compile(rf"{cues}\s*:?\s*(?:(?:the|la|le)\s+)?(?P<town>{_TOWN_WORDS})")
+
+
+def _town_after_pattern(profile: str) -> re.Pattern[str] | None:
+    after = merged(profile, "town_cues_after")
+    if not after:
+        return None
+    # Hungarian puts the place before the verb ("Szegeden lakik", "budapesti lakos").
+    return re.compile(rf"(?P<town>{CAPWORD}|[^\W\d_]+i)\s+{cue_alternation(after)}")
+
+
+def _postcode_cue_pattern(profile: str) -> re.Pattern[str]:
+    cues = cue_alternation(merged(profile, "postcode_cues"))
+    return re.compile(rf"{cues}\s*:?\s*(?P<code>{_CODE})(?:\s+(?P<town>{_TOWN_WORDS}))?(?!\w)")
+
+
+_STREETS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
+    {p: _street_pattern(p) for p in PROFILES}
+)
+_TOWN_CUES: Final = MappingProxyType({p: _town_cue_pattern(p) for p in PROFILES})
+_TOWN_AFTER: Final = MappingProxyType({p: _town_after_pattern(p) for p in PROFILES})
+_POSTCODE_CUES: Final = MappingProxyType({p: _postcode_cue_pattern(p) for p in PROFILES})
+_HE_TOWN_CUE: Final = re.compile(
+    r"(?<![\u05D0-\u05EA])(?:[ו]?)(?P<cue>מתגורר|מתגוררת|מתגוררים|גר|גרה|תושב|תושבת|יליד|ילידת|נולד|נולדה)"
+    rf"\s+(?P<town>{HEBREW_WORD})(?:\s+(?P<more>{HEBREW_WORD}))?"
+)
+
+
+def _is_town(value: str) -> bool:
+    first = value.split()[0].lower()
+    return value.lower() not in NOT_TOWNS and first not in NOT_TOWNS
+
+
+def _code_and_town(match: re.Match[str]) -> Iterator[Candidate]:
+    if match.group("code"):
+        yield Candidate(match.start("code"), match.end("code"), POSTCODE, PRIORITY_POSTCODE)
+    town = match.group("town")
+    if town and _is_town(town):
+        yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
+
+
+def detect(text: str, profile: str) -> Iterator[Candidate]:
+    for match in _STREETS[profile].finditer(text):
+        end = match.end()
+        # A trailing full stop ends the sentence more often than the house number.
+        if text[end - 1] == "." and match.group().rstrip(".")[-1:].isdigit() and profile != "hu":
+            end -= 1
+        yield Candidate(match.start(), end, ADDRESS, PRIORITY_ADDRESS)
+        after = _AFTER_ADDRESS.match(text, match.end())
+        if after is None:
+            after = _TOWN_THEN_CODE.match(text, match.end())
+        if after is not None:
+            yield from _code_and_town(after)
+    for pattern in (_POSTCODE_CUES[profile], _CODE_TOWN, _US):
+        for match in pattern.finditer(text):
+            yield from _code_and_town(match)
+    for match in _ALONE.finditer(text):
+        yield Candidate(match.start(), match.end(), POSTCODE, PRIORITY_POSTCODE)
+    for match in _TOWN_CUES[profile].finditer(text):
+        if _is_town(match.group("town")):
+            yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
+    after_pattern = _TOWN_AFTER[profile]
+    if after_pattern is not None:
+        for match in after_pattern.finditer(text):
+            if _is_town(match.group("town")):
+                yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
+    if profile in ("he", "*"):
+        yield from _hebrew_towns(text)
+
+
+def _hebrew_towns(text: str) -> Iterator[Candidate]:
+    for match in _HE_TOWN_CUE.finditer(text):
+        town = match.group("town")
+        start, end = match.start("town"), match.end("town")
+        living = match.group("cue") in {"מתגורר", "מתגוררת", "מתגוררים", "גר", "גרה"}
+        if living:
+            # "גר בחיפה": the town carries the preposition ב; "גר עם אשתו" has none.
+            if not town.startswith("ב") or len(town) < 3 or town in {"בבית", "בגפו", "בגפה"}:
+                continue
+            start += 1
+            town = town[1:]
+        more = match.group("more")
+        if more and town in _HEBREW_TOWN_PREFIX:
+            end = match.end("more")
+        yield Candidate(start, end, TOWN, PRIORITY_TOWN)

@@ -1,0 +1,82 @@
+"""Record, account and health-plan numbers, and device/vehicle serials, found after a
+cue word ("MRN", "Fallnummer", "n° de dossier", "NHC", "Seriennummer", "Kennzeichen").
+
+Without a cue a number is just a number: "CRP 120" and "Fallnummer 120334" differ only
+by the word in front. VINs are the exception: 17 characters with a check position are
+distinctive enough on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Final
+
+from node.deid.finding import RECORD_NUMBER, SERIAL_NUMBER, Candidate
+from node.deid.lexicon import PROFILES, cue_alternation, merged
+
+PRIORITY_RECORD: Final = 90
+PRIORITY_SERIAL: Final = 88
+
+# Between the cue and the number: "no.", "n°", "nr.", "#", ":", "is", a Hebrew/Greek
+# abbreviation mark... kept short so the cue must really introduce the number.
+_GLUE: Final = (
+    r"(?:\s*\((?:[^()\d]{1,20})\))?"
+    r"\s*(?:(?i:n[°ºo]\.?|nr\.?|no\.?|num\.?|number|nummer|numéro|número|numero|is|:|#|-|=)\s*){0,3}"
+)
+# Identifier tokens: groups of letters/digits joined by single separators.
+_RECORD_TOKEN: Final = r"([A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){2,24})"
+_PLATE_TOKEN: Final = (
+    r"([A-ZÄÖÜÅÆØ0-9]{1,4}(?:[ -]?[A-ZÄÖÜÅÆØ0-9]{1,4}){1,3}"
+    r"|[A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){3,24})"
+)
+_VIN: Final = re.compile(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])")
+_VIN_WEIGHTS: Final = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_VALUES: Final = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+
+
+def _compile(field: str, token: str) -> Mapping[str, re.Pattern[str]]:
+    return MappingProxyType(
+        {p: re.compile(cue_alternation(merged(p, field)) + _GLUE + token) for p in PROFILES}
+    )
+
+
+_RECORDS: Final = _compile("record_cues", _RECORD_TOKEN)
+_SERIALS: Final = _compile("serial_cues", _PLATE_TOKEN)
+
+
+def _vin_ok(vin: str) -> bool:
+    """North-American VINs carry a check character in position 9; European ones may
+    not, so a VIN with letters and digits but a wrong check still counts."""
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    check = "X" if total % 11 == 10 else str(total % 11)
+    has_mix = any(c.isdigit() for c in vin) and any(c.isalpha() for c in vin)
+    return vin[8] == check or (has_mix and sum(c.isdigit() for c in vin) >= 5)
+
+
+def _digits(value: str) -> int:
+    return sum(ch.isdigit() for ch in value)
+
+
+def detect(text: str, profile: str) -> Iterator[Candidate]:
+    for match in _RECORDS[profile].finditer(text):
+        token = match.group(1)
+        # At least three digits: "MRN 4471-223" yes, "record no. A" or "HC 12" no.
+        if _digits(token) >= 3 and len(token) >= 4:
+            yield Candidate(match.start(1), match.end(1), RECORD_NUMBER, PRIORITY_RECORD)
+    for match in _SERIALS[profile].finditer(text):
+        token = match.group(1).rstrip(" -")
+        if _digits(token) >= 1 and len(token) >= 4 and not token.isalpha():
+            start = match.start(1)
+            yield Candidate(start, start + len(token), SERIAL_NUMBER, PRIORITY_SERIAL)
+    for match in _VIN.finditer(text):
+        if _vin_ok(match.group()):
+            yield Candidate(match.start(), match.end(), SERIAL_NUMBER, PRIORITY_SERIAL)
