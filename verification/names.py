@@ -128,15 +128,20 @@ def joined(name: tuple[Token, ...]) -> Token:
 def split_full_name(full: str, *, family_first: bool) -> tuple[str, str]:
     """Split a register's single name column into (family name, given names).
 
-    "Family, Given" wins when there is a comma. Otherwise words in capitals mark
+    "Family, Given" wins when there is a comma ("Berg, Jan van den" gives "van den
+    Berg", "Jan"). Otherwise words in capitals mark
     the family name when the rest is not all capitals ("DUPONT Jean Marie",
     "Jan VAN DER BERG"); failing that, the family name is the first or last word
     with the particles in front of it. `matching` tolerates a wrong split of the
     given/family boundary only partly, so registers with separate columns are better.
     """
     if "," in full:
-        family, given = full.split(",", 1)
-        return " ".join(family.split()), " ".join(given.split())
+        family_part, given_part = full.split(",", 1)
+        family_words, given_words = family_part.split(), given_part.split()
+        # "Berg, Jan van den": trailing particles belong to the family name.
+        while len(given_words) > 1 and given_words[-1].casefold() in PARTICLES:
+            family_words.insert(0, given_words.pop())
+        return " ".join(family_words), " ".join(given_words)
     words = full.split()
     if not words:
         return "", ""
