@@ -49,6 +49,11 @@ def rsa_key() -> rsa.RSAPrivateKey:
 
 
 @pytest.fixture(scope="session")
+def other_rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
 def private_pem() -> Callable[[Ed25519PrivateKey | rsa.RSAPrivateKey], str]:
     """PKCS#8 PEM of a private key, for handing it to the Node.js peer."""
 
