@@ -21,7 +21,7 @@ NPI_A, NPI_B, NPI_C, NPI_D = (npi(123456780 + n) for n in range(4))
 
 
 def items(path: Path, **kwargs: object) -> list[RegisterEntry | RowProblem]:
-    return [item for _, item in nppes.read(path, **kwargs)]  # type: ignore[arg-type]
+    return [item for _, item in nppes.read(path, **kwargs)]
 
 
 def test_real_header_has_330_columns() -> None:
@@ -64,9 +64,9 @@ def test_primary_taxonomy_is_the_specialty_and_non_physicians_are_skipped(
     )
     nurse = individual(NPI_B, "KIM", "JO", **{col.taxonomy_code(1): "363LF0000X"})
     path = write_nppes(tmp_path / "f.csv", [cardiologist, nurse])
-    assert [e.specialty for e in items(path)] == ["207RC0000X"]  # type: ignore[union-attr]
+    assert [e.specialty for e in items(path)] == ["207RC0000X"]
     everyone = items(path, physicians_only=False)
-    assert [e.licence_id for e in everyone] == [NPI_A, NPI_B]  # type: ignore[union-attr]
+    assert [e.licence_id for e in everyone] == [NPI_A, NPI_B]
 
 
 def test_deactivation_and_reactivation(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_deactivation_and_reactivation(tmp_path: Path) -> None:
             ),
         ],
     )
-    got = {e.licence_id: e for e in items(path)}  # type: ignore[union-attr]
+    got = {e.licence_id: e for e in items(path)}
     assert got[NPI_A] == RegisterEntry(NPI_A, "", "", None, None, False, 2)
     assert not got[NPI_B].active
     assert got[NPI_C].active
@@ -138,7 +138,7 @@ def test_quoted_quotes_and_line_breaks_use_the_slow_path(tmp_path: Path) -> None
         newline="\r\n",
     )
     got = list(nppes.read(path))
-    assert [item.family_name for _, item in got] == ['SMITH "JR"', "JONES", "LAST"]  # type: ignore[union-attr]
+    assert [item.family_name for _, item in got] == ['SMITH "JR"', "JONES", "LAST"]
     assert [item.line_no for _, item in got] == [2, 3, 5]
     assert [position.line_no for position, _ in got] == [2, 4, 5]
     assert got[-1][0].offset == path.stat().st_size
@@ -161,11 +161,11 @@ def test_encoding_problems_are_row_problems(tmp_path: Path) -> None:
         [individual(NPI_A, "MÜLLER", "JÖRG"), latin1_row, individual(NPI_C, "OK", "ROW")],
     )
     got = items(path)
-    assert got[0].family_name == "MÜLLER"  # type: ignore[union-attr]
+    assert got[0].family_name == "MÜLLER"
     assert isinstance(got[1], RowProblem) and "not valid utf-8" in got[1].message
     assert got[1].line_no == 3
     assert got[2].line_no == 4
-    assert [e.family_name for e in items(path, encoding="latin-1")][1] == "MÜLLER"  # type: ignore[union-attr]
+    assert [e.family_name for e in items(path, encoding="latin-1")][1] == "MÜLLER"
 
 
 def test_resume_from_any_checkpoint_yields_exactly_the_remaining_items(tmp_path: Path) -> None:
@@ -221,7 +221,7 @@ def test_generated_files_have_valid_distinct_npis_and_the_real_header(tmp_path: 
     entries = [e for _, e in nppes.read(path, physicians_only=False, stats=stats)]
     assert stats.rows == 2000 and stats.problems == 0
     assert 300 < stats.skipped < 700  # about a quarter are organisations
-    numbers = [e.licence_id for e in entries]  # type: ignore[union-attr]
+    numbers = [e.licence_id for e in entries]
     assert len(set(numbers)) == len(numbers)
     assert all(npi_is_valid(number) for number in numbers)
 

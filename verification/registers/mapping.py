@@ -103,7 +103,10 @@ class CsvMapping:
         if len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
             raise MappingError("delimiter must be one ASCII character other than a quote")
         encoding = _text(data, "encoding") or "utf-8"
-        check_ascii_compatible(encoding)
+        try:
+            check_ascii_compatible(encoding)
+        except RegisterFormatError as exc:
+            raise MappingError(f"encoding: {exc}") from None
         quoting = data.get("quoting", True)
         if not isinstance(quoting, bool):
             raise MappingError("quoting must be true or false")
