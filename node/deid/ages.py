@@ -14,6 +14,7 @@ from typing import Final
 
 from node.deid.finding import AGE_OVER_89, Candidate
 from node.deid.lexicon import PROFILES, merged
+from node.deid.view import TextView
 
 PRIORITY: Final = 55
 
@@ -23,9 +24,7 @@ _OLD: Final = r"(?<![\d.,/])(?:9\d|1[0-2]\d)(?![\d.,/]\d)"
 def _pattern(profile: str) -> re.Pattern[str]:
     before = "|".join(merged(profile, "age_before_re"))
     after = "|".join(merged(profile, "age_after_re"))
-    return re.compile(
-        rf"(?:(?<!\w)(?i:{before}){_OLD}|{_OLD}(?i:{after}))"
-    )
+    return re.compile(rf"(?:(?<!\w)(?i:{before}){_OLD}|{_OLD}(?i:{after}))")
 
 
 _PATTERNS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
@@ -33,6 +32,7 @@ _PATTERNS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
 )
 
 
-def detect(text: str, profile: str) -> Iterator[Candidate]:
-    for match in _PATTERNS[profile].finditer(text):
+def detect(view: TextView, profile: str) -> Iterator[Candidate]:
+    old = [n for n in view.numbers if n[2].isdigit() and 90 <= int(n[2]) <= 129]
+    for match in view.near(_PATTERNS[profile], old, before=24, after=24):
         yield Candidate(match.start(), match.end(), AGE_OVER_89, PRIORITY)

@@ -10,12 +10,15 @@ from typing import Final
 
 from node.deid.finding import EMAIL, IP_ADDRESS, PHONE, URL, Candidate
 from node.deid.lexicon import PROFILES, cue_alternation, merged
+from node.deid.view import CueIndex, TextView, digit_count
 
 PRIORITY_EXACT: Final = 100  # e-mail, URL, IP: unambiguous shapes
 PRIORITY_PHONE_CUE: Final = 96  # "Tel. 943 476 5919" is a phone even if it passes a checksum
 PRIORITY_PHONE: Final = 70
 
-_EMAIL: Final = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}")
+_EMAIL: Final = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}"
+)
 _URL: Final = re.compile(r"(?<![\w@/])(?:https?://|ftp://|www\.)[^\s<>\"'\[\]{}]+", re.IGNORECASE)
 # Bare domains ("klinik-nord.de/team") only for country and common generic TLDs, so
 # abbreviations such as "z.B." or "i.v." are never taken for one.
@@ -25,11 +28,22 @@ _DOMAIN: Final = re.compile(
     r"(?:/[^\s<>\"']*)?(?![\w])",
     re.IGNORECASE,
 )
+_TLD: Final = re.compile(
+    r"\.(?:com|org|net|edu|gov|de|fr|es|it|nl|dk|se|no|fi|il|pl|gr|hu|uk|eu|ch|at|be|io|info)(?!\w)",
+    re.IGNORECASE,
+)
+_LOCAL_CHARS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-"
+)
+_DOMAIN_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_V6_HINT: Final = re.compile(r":[0-9A-Fa-f]{0,4}:")
 _TRAILING: Final = ".,;:!?)]'\""
 _IPV4: Final = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)")
 _IPV6: Final = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 
-_PHONE_INTL: Final = re.compile(r"(?<![\w+])\+\d{1,3}[\s./-]?(?:\(0\)[\s./-]?)?\d[\d\s./()-]{5,20}\d")
+_PHONE_INTL: Final = re.compile(
+    r"(?<![\w+])\+\d{1,3}[\s./-]?(?:\(0\)[\s./-]?)?\d[\d\s./()-]{5,20}\d"
+)
 _PHONE_US: Final = re.compile(r"(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}[-.]\d{4}(?![\w-])")
 _PHONE_TRUNK: Final = re.compile(
     r"(?<![\w+/.,:-])(?:0\d{1,4}(?:[ /-]\d{2,8}){1,4}|0\d{9,10}|0\d(?:\.\d\d){4})(?![\w/:-]|[.,]\d)"
@@ -37,13 +51,16 @@ _PHONE_TRUNK: Final = re.compile(
 _PHONE_BODY: Final = r"(\(?\+?\d[\d ()./-]{4,20}\d)"
 
 
-def _phone_cue_patterns() -> Mapping[str, re.Pattern[str]]:
+def _phone_cue_patterns() -> Mapping[str, CueIndex]:
     return MappingProxyType(
         {
-            p: re.compile(
-                cue_alternation(merged(p, "phone_cues"))
-                + r"\s*(?:n[°ºo]\.?|nr\.?)?\s*[:.]?\s*"
-                + _PHONE_BODY
+            p: CueIndex(
+                merged(p, "phone_cues"),
+                re.compile(
+                    cue_alternation(merged(p, "phone_cues"))
+                    + r"\s*(?:n[°ºo]\.?|nr\.?)?\s*[:.]?\s*"
+                    + _PHONE_BODY
+                ),
             )
             for p in PROFILES
         }
@@ -53,8 +70,13 @@ def _phone_cue_patterns() -> Mapping[str, re.Pattern[str]]:
 _PHONE_CUED: Final = _phone_cue_patterns()
 
 
-def _digits(value: str) -> int:
-    return sum(ch.isdigit() for ch in value)
+def _back_over(text: str, pos: int, allowed: frozenset[str]) -> int:
+    """Walk left from ``pos`` over ``allowed`` characters: where an address starts.
+    Cheaper than letting a pattern with a long leading class try every offset."""
+    limit = max(0, pos - 253)
+    while pos > limit and text[pos - 1] in allowed:
+        pos -= 1
+    return pos
 
 
 def _strip_trailing(start: int, value: str) -> tuple[int, int]:
@@ -65,20 +87,32 @@ def _strip_trailing(start: int, value: str) -> tuple[int, int]:
     return start, start + len(trimmed)
 
 
-def detect(text: str, profile: str) -> Iterator[Candidate]:
-    for match in _EMAIL.finditer(text):
-        yield Candidate(match.start(), match.end(), EMAIL, PRIORITY_EXACT)
-    for pattern in (_URL, _DOMAIN):
-        for match in pattern.finditer(text):
+def detect(view: TextView, profile: str) -> Iterator[Candidate]:
+    text = view.text
+    for at in view.literal("@"):
+        match = _EMAIL.match(text, _back_over(text, at[0], _LOCAL_CHARS))
+        if match is not None:
+            yield Candidate(match.start(), match.end(), EMAIL, PRIORITY_EXACT)
+    url_anchors = view.literal("http") + view.literal("www.") + view.literal("ftp:")
+    for start, _, _ in url_anchors:
+        match = _URL.match(text, start)
+        if match is not None:
             start, end = _strip_trailing(match.start(), match.group())
             yield Candidate(start, end, URL, PRIORITY_EXACT)
-    for match in _IPV4.finditer(text):
+    for tld in _TLD.finditer(text):
+        match = _DOMAIN.match(text, _back_over(text, tld.start(), _DOMAIN_CHARS))
+        if match is not None:
+            start, end = _strip_trailing(match.start(), match.group())
+            yield Candidate(start, end, URL, PRIORITY_EXACT)
+    dotted = [n for n in view.numbers if n[2].count(".") >= 3]
+    for match in view.near(_IPV4, dotted, before=0, after=0):
         try:
             ipaddress.IPv4Address(match.group())
         except ValueError:
             continue  # "300.1.2.3" or a version string: not an address
         yield Candidate(match.start(), match.end(), IP_ADDRESS, PRIORITY_EXACT)
-    for match in _IPV6.finditer(text):
+    v6 = [(m.start(), m.end(), m.group()) for m in _V6_HINT.finditer(text)]
+    for match in view.near(_IPV6, v6, before=40, after=40):
         value = match.group()
         if value.count(":") < 2 or not any(ch.isalnum() for ch in value):
             continue
@@ -87,21 +121,22 @@ def detect(text: str, profile: str) -> Iterator[Candidate]:
         except ValueError:
             continue  # times such as 12:30:45 fail here
         yield Candidate(match.start(), match.end(), IP_ADDRESS, PRIORITY_EXACT)
-    yield from _phones(text, profile)
+    yield from _phones(view, profile)
 
 
-def _phones(text: str, profile: str) -> Iterator[Candidate]:
-    for match in _PHONE_CUED[profile].finditer(text):
+def _phones(view: TextView, profile: str) -> Iterator[Candidate]:
+    for match in _PHONE_CUED[profile].matches(view):
         value = match.group(1).rstrip(" ./-")
-        if 6 <= _digits(value) <= 15:
+        if 6 <= digit_count(value) <= 15:
             start = match.start(1)
             yield Candidate(start, start + len(value), PHONE, PRIORITY_PHONE_CUE)
-    for match in _PHONE_INTL.finditer(text):
+    long_numbers = view.numbers_with(6)
+    for match in view.near(_PHONE_INTL, long_numbers, before=8, after=12):
         value = match.group().rstrip(" ./-(")
-        if 8 <= _digits(value) <= 15:
+        if 8 <= digit_count(value) <= 15:
             yield Candidate(match.start(), match.start() + len(value), PHONE, PRIORITY_PHONE)
-    for match in _PHONE_US.finditer(text):
+    for match in view.near(_PHONE_US, long_numbers, before=8, after=1):
         yield Candidate(match.start(), match.end(), PHONE, PRIORITY_PHONE)
-    for match in _PHONE_TRUNK.finditer(text):
-        if 9 <= _digits(match.group()) <= 12:
+    for match in view.near(_PHONE_TRUNK, long_numbers, before=1, after=1):
+        if 9 <= digit_count(match.group()) <= 12:
             yield Candidate(match.start(), match.end(), PHONE, PRIORITY_PHONE)

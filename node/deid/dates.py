@@ -18,6 +18,7 @@ from typing import Final
 
 from node.deid.finding import DATE, Candidate
 from node.deid.lexicon import LANGUAGE_DATA, PROFILES, profile_languages
+from node.deid.view import CueIndex, TextView
 
 PRIORITY: Final = 60
 
@@ -42,9 +43,27 @@ _NUMERIC: Final = re.compile(
 
 # "am 14.3.", "on 3/14": day and month without a year only after a date preposition,
 # because "14.3" alone is as likely a lab value.
-_SHORT: Final = re.compile(
-    r"(?<!\w)(?i:am|vom|bis\s+zum|seit\s+dem|ab\s+dem|zum|on|since|le|el|il|den|dne)\s+"
-    r"(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})\.?(?![\w/]|[.,]\d)"
+_SHORT_CUES: Final = (
+    "am",
+    "vom",
+    "bis zum",
+    "seit dem",
+    "ab dem",
+    "zum",
+    "on",
+    "since",
+    "le",
+    "el",
+    "il",
+    "den",
+    "dne",
+)
+_SHORT_CUED: Final = CueIndex(
+    _SHORT_CUES,
+    re.compile(
+        r"(?<!\w)(?i:am|vom|bis\s+zum|seit\s+dem|ab\s+dem|zum|on|since|le|el|il|den|dne)\s+"
+        r"(?P<a>\d{1,2})(?P<sep>[./])(?P<b>\d{1,2})\.?(?![\w/]|[.,]\d)"
+    ),
 )
 
 
@@ -90,19 +109,48 @@ _TAIL_YEAR: Final = r"(?:\s*,?\s*(?:de\s+|del\s+|of\s+)?" + _YEAR + r"(?:\s*r\.)
 _TEXTUAL: Final = re.compile(
     r"(?:"
     # 14 March 2024, 14. März, 14 de marzo de 2024, 14th of March, 14 Μαρτίου, 14 במרץ
-    + _DAY_AT + r"\s*(?:de\s+|of\s+|di\s+|του\s+)?" + _month("m1") + _TAIL_YEAR
+    + _DAY_AT
+    + r"\s*(?:de\s+|of\s+|di\s+|του\s+)?"
+    + _month("m1")
+    + _TAIL_YEAR
     # March 14th, 2024 / március 14-én
-    + r"|" + _month("m2") + r"\s+" + _DAY + _ORD + r"(?!\d)(?:\s*,?\s*" + _YEAR + r")?"
+    + r"|"
+    + _month("m2")
+    + r"\s+"
+    + _DAY
+    + _ORD
+    + r"(?!\d)(?:\s*,?\s*"
+    + _YEAR
+    + r")?"
     # 2024. március 14. (Hungarian order) and 2024. március
-    + r"|(?<![\w.])(?:19|20)\d\d\.?\s+" + _month("m3") + r"(?:\s+" + _DAY + _ORD + r"(?!\d))?"
+    + r"|(?<![\w.])(?:19|20)\d\d\.?\s+"
+    + _month("m3")
+    + r"(?:\s+"
+    + _DAY
+    + _ORD
+    + r"(?!\d))?"
     # March 2024, marzo de 2024, tammikuussa 2024
-    + r"|" + _month("m4") + r"\s*,?\s*(?:de\s+|del\s+|of\s+)?" + _YEAR
+    + r"|"
+    + _month("m4")
+    + r"\s*,?\s*(?:de\s+|del\s+|of\s+)?"
+    + _YEAR
     + r")(?!\w)"
 )
 _MONTH_GROUPS: Final = ("m1", "m2", "m3", "m4")
-_WORD: Final = re.compile(r"[^\W\d_]+")
 # How far a textual date reaches on either side of its month word ("14th of", ", 2024 r.").
 _REACH: Final = 16
+
+
+def _maybe_numeric_date(value: str) -> bool:
+    """Cheap pre-check on a digit group: two separators (14/03/2024, 2024-03-14),
+    month/year (03/2024), or a year that may open or close a spaced or Roman-month
+    date (2024. 03. 14., 14. III. 2024)."""
+    seps = sum(value.count(c) for c in "./-")
+    if seps >= 2:
+        return True
+    if len(value) == 4:
+        return value[:2] in ("19", "20")
+    return seps == 1 and len(value) == 7 and value[2] == "/"
 
 
 def _day_month_ok(a: str | None, b: str | None) -> bool:
@@ -113,20 +161,22 @@ def _day_month_ok(a: str | None, b: str | None) -> bool:
     return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= y <= 31 and 1 <= x <= 12)
 
 
-def detect(text: str, profile: str) -> Iterator[Candidate]:
-    for match in _NUMERIC.finditer(text):
+def detect(view: TextView, profile: str) -> Iterator[Candidate]:
+    text = view.text
+    numeric = [n for n in view.numbers if _maybe_numeric_date(n[2])]
+    for match in view.near(_NUMERIC, numeric, before=10, after=10):
         if _day_month_ok(match.group("a"), match.group("b")):
             yield Candidate(match.start(), match.end(), DATE, PRIORITY)
-    for match in _SHORT.finditer(text):
+    for match in _SHORT_CUED.matches(view):
         if _day_month_ok(match.group("a"), match.group("b")):
             yield Candidate(match.start("a"), match.end(), DATE, PRIORITY)
-    # Month words are found with a set look-up, then the date pattern is tried only
-    # in a small window around each: a page of text costs well under a millisecond.
+    # Textual dates: month words are found with a set look-up, then the date pattern is
+    # tried only at token starts just before each.
     months = _MONTHS[profile]
-    for word in _WORD.finditer(text):
-        if word.group() not in months:
+    for start, end, word in view.words:
+        if word not in months:
             continue
-        best = _date_around(text, word.start(), word.end())
+        best = _date_around(text, start, end)
         if best is not None:
             yield Candidate(best[0], best[1], DATE, PRIORITY)
 

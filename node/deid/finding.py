@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -66,13 +67,17 @@ class Candidate:
 
 def resolve(text: str, candidates: Iterable[Candidate]) -> list[Finding]:
     """Pick non-overlapping candidates: highest priority first, then the longest span."""
-    ranked = sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start))
+    unique = {(c.start, c.end, c.kind): c for c in candidates if c.end > c.start}
+    ranked = sorted(unique.values(), key=lambda c: (-c.priority, c.start - c.end, c.start))
+    starts: list[int] = []  # taken spans, kept sorted and non-overlapping
     taken: list[Candidate] = []
     for cand in ranked:
-        if cand.end <= cand.start:
+        i = bisect.bisect_right(starts, cand.start)
+        # Only the neighbours can overlap, since taken spans never overlap each other.
+        if i > 0 and taken[i - 1].end > cand.start:
             continue
-        if any(cand.start < t.end and t.start < cand.end for t in taken):
+        if i < len(taken) and taken[i].start < cand.end:
             continue
-        taken.append(cand)
-    taken.sort(key=lambda c: c.start)
+        starts.insert(i, cand.start)
+        taken.insert(i, cand)
     return [Finding(c.start, c.end, c.kind, text[c.start : c.end]) for c in taken]

@@ -14,7 +14,22 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final
 
-LANGUAGES: Final = ("en", "es", "fr", "it", "de", "nl", "da", "sv", "nb", "fi", "he", "pl", "el", "hu")
+LANGUAGES: Final = (
+    "en",
+    "es",
+    "fr",
+    "it",
+    "de",
+    "nl",
+    "da",
+    "sv",
+    "nb",
+    "fi",
+    "he",
+    "pl",
+    "el",
+    "hu",
+)
 # A text whose language is not one of ours is scanned with every table: better a few
 # more false alarms than a missed identifier in a case that is about to leave the node.
 ALL: Final = "*"
@@ -112,13 +127,17 @@ def merged(profile: str, field: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def cue_alternation(words: Iterable[str], *, optional_dot: bool = False) -> str:
+def cue_alternation(
+    words: Iterable[str], *, optional_dot: bool = False, case_sensitive: bool = False
+) -> str:
     """A regex alternation for cue words.
 
     Abbreviations written in capitals ("MRN", "BSN") match case-sensitively, since
     their lower-case forms are often ordinary words ("fin", "cap"); other cues match
-    in any case. Longest first, so "NHS number" wins over "NHS". Spaces match any run
-    of whitespace so a line break inside a cue still counts.
+    in any case (unless ``case_sensitive``: titles are written capitalised, and
+    "me" or "don" in lower case are ordinary words). Longest first, so "NHS number"
+    wins over "NHS". Spaces match any run of whitespace, so a line break inside a cue
+    still counts.
     """
     parts: list[str] = []
     for word in sorted(set(words), key=len, reverse=True):
@@ -126,7 +145,8 @@ def cue_alternation(words: Iterable[str], *, optional_dot: bool = False) -> str:
         if word[-1].isalnum():
             body += r"\.?" if optional_dot else ""
             body += r"(?!\w)"
-        parts.append(f"(?i:{body})" if any(ch.islower() for ch in word) else body)
+        folds = not case_sensitive and any(ch.islower() for ch in word)
+        parts.append(f"(?i:{body})" if folds else body)
     if not parts:
         return "(?!x)x"
     return r"(?<!\w)(?:" + "|".join(parts) + ")"

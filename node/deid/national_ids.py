@@ -21,6 +21,7 @@ from typing import Final
 from node.deid import checksums
 from node.deid.finding import NATIONAL_ID, Candidate
 from node.deid.lexicon import ALL, PROFILES, cue_alternation, merged
+from node.deid.view import CueIndex, Piece, TextView, digit_count
 
 PRIORITY_CHECKSUM: Final = 85
 PRIORITY_CUE: Final = 95
@@ -78,7 +79,9 @@ _SHAPES: Final = (
         re.compile(r"(?!x)x"),
     ),
     _Shape(
-        re.compile(r"(?<![\w.,-])(?:\d{9}|\d{3}[ -]\d{3}[ -]\d{3}|\d{4}\.\d{2}\.\d{3})(?![\w,-]|\.\d)"),
+        re.compile(
+            r"(?<![\w.,-])(?:\d{9}|\d{3}[ -]\d{3}[ -]\d{3}|\d{4}\.\d{2}\.\d{3})(?![\w,-]|\.\d)"
+        ),
         (
             (checksums.dutch_bsn, frozenset({"nl"})),
             (checksums.israeli_id, frozenset({"he"})),
@@ -101,14 +104,19 @@ _SHAPES: Final = (
 
 # An identifier-shaped token after a cue: optional letters, then digit groups joined
 # by single separators (so "123 456 789" is one token but "123 mg" stops at "mg").
-_TOKEN: Final = r"(?:[A-Z]{1,6})?\d[\dA-Z]*(?:[ .\-/]\d[\dA-Z]*)*"
+_ID_SHAPE: Final = r"(?:[A-Z]{1,6})?\d[\dA-Z]*(?:[ .\-/]\d[\dA-Z]*)*"
 _CUE_GLUE: Final = r"\s*(?:[:#]|n[°ºo]\.?|nr\.?|no\.?|number)?\s*[:#]?\s*"
 
 
-def _cue_patterns() -> Mapping[str, re.Pattern[str]]:
+def _cue_patterns() -> Mapping[str, CueIndex]:
     return MappingProxyType(
         {
-            p: re.compile(cue_alternation(merged(p, "national_id_cues")) + _CUE_GLUE + f"({_TOKEN})")
+            p: CueIndex(
+                merged(p, "national_id_cues"),
+                re.compile(
+                    cue_alternation(merged(p, "national_id_cues")) + _CUE_GLUE + f"({_ID_SHAPE})"
+                ),
+            )
             for p in PROFILES
         }
     )
@@ -121,13 +129,27 @@ def _counts_here(languages: frozenset[str] | None, profile: str) -> bool:
     return languages is None or profile == ALL or profile in languages
 
 
-def detect(text: str, profile: str) -> Iterator[Candidate]:
-    for match in _CUED[profile].finditer(text):
+def _anchors(view: TextView) -> list[Piece]:
+    """Digit groups long enough to be an identifier, and the six letters that open a
+    codice fiscale (its digits come in short groups between letters)."""
+    anchors = view.numbers_with(7)
+    text = view.text
+    for start, end, word in view.words:
+        if len(word) >= 6 and word[:6].isupper() and text[start + 6 : start + 7].isdigit():
+            anchors.append((start, end, word))
+    return anchors
+
+
+def detect(view: TextView, profile: str) -> Iterator[Candidate]:
+    for match in _CUED[profile].matches(view):
         token = match.group(1)
-        if sum(ch.isdigit() for ch in token) >= 5:
+        if digit_count(token) >= 5:
             yield Candidate(match.start(1), match.end(1), NATIONAL_ID, PRIORITY_CUE)
+    anchors = _anchors(view)
+    if not anchors:
+        return
     for shape in _SHAPES:
-        for match in shape.pattern.finditer(text):
+        for match in view.near(shape.pattern, anchors, before=8, after=12):
             compact = shape.strip.sub("", match.group())
             for validator, languages in shape.checks:
                 if _counts_here(languages, profile) and validator(compact):

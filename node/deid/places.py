@@ -27,6 +27,7 @@ from node.deid.lexicon import (
     merged,
     profile_languages,
 )
+from node.deid.view import WORD, CueIndex, Piece, TextView
 
 PRIORITY_ADDRESS: Final = 50
 PRIORITY_POSTCODE: Final = 45
@@ -36,7 +37,9 @@ _PARTICLE: Final = (
     r"(?:de\s+la|de\s+l['’]|del|de|du|des|d['’]|la|le|les|l['’]|di|della|dei|degli|delle|"
     r"da|do|dos|das|van|von|der|den|am|an|zum|zur|of|the)"
 )
-_STREET_NAME: Final = rf"(?:{_PARTICLE}\s*)?(?:{CAPWORD}|\d{{1,2}})(?:\s+(?:{_PARTICLE}\s+)?{CAPWORD}){{0,3}}"
+_STREET_NAME: Final = (
+    rf"(?:{_PARTICLE}\s*)?(?:{CAPWORD}|\d{{1,2}})(?:\s+(?:{_PARTICLE}\s+)?{CAPWORD}){{0,3}}"
+)
 _HOUSE: Final = r"\d{1,4}[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}[a-zA-Z]?)?\.?(?![\d,.]\d)"
 _TOWN_WORDS: Final = (
     rf"{CAPWORD}(?:\s+(?:am|an\s+der|an|im|ob|bei|upon|on|sur|sous|de|del|la|di|aan\s+den|aan|op|en)"
@@ -51,7 +54,9 @@ _CODE: Final = (
     r"|(?:[A-Z]{1,2}-)?\d{4,5}(?:-\d{4})?"  # DE FR ES IT FI US (5), DK NO HU AT CH BE (4)
     r"|\d{7})"  # IL
 )
-_ALONE: Final = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|\d{4}\s[A-Z]{2})(?![\w-])")
+_ALONE: Final = re.compile(
+    r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|\d{4}\s[A-Z]{2})(?![\w-])"
+)
 _CODE_TOWN: Final = re.compile(
     rf"(?<![\w-])(?P<code>\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}\s\d{{2}})\s+(?P<town>{_TOWN_WORDS})"
 )
@@ -67,7 +72,8 @@ _TOWN_THEN_CODE: Final = re.compile(
     rf"\s*,\s*(?P<town>{_TOWN_WORDS})(?:,?\s+(?P<code>{_CODE}))?(?!\w)"
 )
 _HEBREW_TOWN_PREFIX: Final = frozenset(
-    {"תל", "באר", "ראשון", "בית", "קריית", "קרית", "רמת", "נס", "כפר", "ראש", "מעלה", "גבעת", "פתח", "הוד", "זכרון", "נוף", "אור", "קריַת"}
+    {"תל", "באר", "ראשון", "בית", "קריית", "קרית", "רמת", "נס", "כפר", "ראש", "מעלה"}
+    | {"גבעת", "פתח", "הוד", "זכרון", "נוף", "אור"}
 )
 
 
@@ -99,9 +105,12 @@ def _street_pattern(profile: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{b})" for b in branches))
 
 
-def _town_cue_pattern(profile: str) -> re.Pattern[str]:
+def _town_cue_pattern(profile: str) -> CueIndex:
     cues = cue_alternation(merged(profile, "town_cues"))
-    return re.compile(rf"{cues}\s*:?\s*(?:(?:the|la|le)\s+)?(?P<town>{_TOWN_WORDS})")
+    return CueIndex(
+        merged(profile, "town_cues"),
+        re.compile(rf"{cues}\s*:?\s*(?:(?:the|la|le)\s+)?(?P<town>{_TOWN_WORDS})"),
+    )
 
 
 def _town_after_pattern(profile: str) -> re.Pattern[str] | None:
@@ -112,19 +121,54 @@ def _town_after_pattern(profile: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?P<town>{CAPWORD}|[^\W\d_]+i)\s+{cue_alternation(after)}")
 
 
-def _postcode_cue_pattern(profile: str) -> re.Pattern[str]:
+def _postcode_cue_pattern(profile: str) -> CueIndex:
     cues = cue_alternation(merged(profile, "postcode_cues"))
-    return re.compile(rf"{cues}\s*:?\s*(?P<code>{_CODE})(?:\s+(?P<town>{_TOWN_WORDS}))?(?!\w)")
+    return CueIndex(
+        merged(profile, "postcode_cues"),
+        re.compile(rf"{cues}\s*:?\s*(?P<code>{_CODE})(?:\s+(?P<town>{_TOWN_WORDS}))?(?!\w)"),
+    )
 
 
 _STREETS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
     {p: _street_pattern(p) for p in PROFILES}
 )
+
+
+def _street_words(profile: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Lower-cased street words (first word of each) and fused suffixes, for anchors."""
+    words = set()
+    for field in ("street_before", "street_after"):
+        for street_word in merged(profile, field):
+            first = WORD.search(street_word)
+            if first is not None:
+                words.add(first.group().lower())
+    return frozenset(words), tuple(s.rstrip(".") for s in merged(profile, "street_fused"))
+
+
+_STREET_WORDS: Final = MappingProxyType({p: _street_words(p) for p in PROFILES})
 _TOWN_CUES: Final = MappingProxyType({p: _town_cue_pattern(p) for p in PROFILES})
 _TOWN_AFTER: Final = MappingProxyType({p: _town_after_pattern(p) for p in PROFILES})
 _POSTCODE_CUES: Final = MappingProxyType({p: _postcode_cue_pattern(p) for p in PROFILES})
+_TOWN_AFTER_WORDS: Final = MappingProxyType(
+    {p: frozenset(merged(p, "town_cues_after")) for p in PROFILES}
+)
+_HE_CUE_WORDS: Final = frozenset(
+    {
+        "מתגורר",
+        "מתגוררת",
+        "מתגוררים",
+        "גר",
+        "גרה",
+        "תושב",
+        "תושבת",
+        "יליד",
+        "ילידת",
+        "נולד",
+        "נולדה",
+    }
+)
 _HE_TOWN_CUE: Final = re.compile(
-    r"(?<![\u05D0-\u05EA])(?:[ו]?)(?P<cue>מתגורר|מתגוררת|מתגוררים|גר|גרה|תושב|תושבת|יליד|ילידת|נולד|נולדה)"
+    r"(?<![\u05D0-\u05EA])(?P<cue>מתגורר|מתגוררת|מתגוררים|גר|גרה|תושב|תושבת|יליד|ילידת|נולד|נולדה)"
     rf"\s+(?P<town>{HEBREW_WORD})(?:\s+(?P<more>{HEBREW_WORD}))?"
 )
 
@@ -142,8 +186,35 @@ def _code_and_town(match: re.Match[str]) -> Iterator[Candidate]:
         yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
 
 
-def detect(text: str, profile: str) -> Iterator[Candidate]:
-    for match in _STREETS[profile].finditer(text):
+def _street_anchors(view: TextView, profile: str) -> list[Piece]:
+    words, suffixes = _STREET_WORDS[profile]
+    return [
+        w
+        for w in view.words
+        if w[2].lower() in words or (suffixes and w[2].endswith(suffixes) and w[2][:1].isupper())
+    ]
+
+
+def _code_anchors(view: TextView) -> list[Piece]:
+    """Numbers shaped like the postcodes that are safe to take with a town after them."""
+    text = view.text
+    keep = []
+    for (start, end, value), n in zip(view.numbers, view.digits, strict=True):
+        if n > 5:
+            continue
+        if (
+            (n == 4 and text[end : end + 3].strip()[:2].isupper())  # NL 1012 AB
+            or (n == 5 and ("-" in value or " " in value))  # PL 31-147, SE 753 20
+            or (n == 5 and text[max(0, start - 4) : start - 1].isupper())  # US MA 02115
+            or (n <= 3 and text[start - 1 : start].isalpha())  # UK SW1A 1AA
+        ):
+            keep.append((start, end, value))
+    return keep
+
+
+def detect(view: TextView, profile: str) -> Iterator[Candidate]:
+    text = view.text
+    for match in view.near(_STREETS[profile], _street_anchors(view, profile), before=50, after=70):
         end = match.end()
         # A trailing full stop ends the sentence more often than the house number.
         if text[end - 1] == "." and match.group().rstrip(".")[-1:].isdigit() and profile != "hu":
@@ -154,25 +225,31 @@ def detect(text: str, profile: str) -> Iterator[Candidate]:
             after = _TOWN_THEN_CODE.match(text, match.end())
         if after is not None:
             yield from _code_and_town(after)
-    for pattern in (_POSTCODE_CUES[profile], _CODE_TOWN, _US):
-        for match in pattern.finditer(text):
+    for match in _POSTCODE_CUES[profile].matches(view):
+        yield from _code_and_town(match)
+    codes = _code_anchors(view)
+    for pattern in (_CODE_TOWN, _US):
+        for match in view.near(pattern, codes, before=40, after=40):
             yield from _code_and_town(match)
-    for match in _ALONE.finditer(text):
+    for match in view.near(_ALONE, codes, before=4, after=6):
         yield Candidate(match.start(), match.end(), POSTCODE, PRIORITY_POSTCODE)
-    for match in _TOWN_CUES[profile].finditer(text):
+    for match in _TOWN_CUES[profile].matches(view):
         if _is_town(match.group("town")):
             yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
     after_pattern = _TOWN_AFTER[profile]
     if after_pattern is not None:
-        for match in after_pattern.finditer(text):
+        cues = _TOWN_AFTER_WORDS[profile]
+        anchors = [w for w in view.words if w[2] in cues]
+        for match in view.near(after_pattern, anchors, before=40, after=0):
             if _is_town(match.group("town")):
                 yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
     if profile in ("he", "*"):
-        yield from _hebrew_towns(text)
+        anchors = [w for w in view.words if w[2] in _HE_CUE_WORDS]
+        yield from _hebrew_towns(view, anchors)
 
 
-def _hebrew_towns(text: str) -> Iterator[Candidate]:
-    for match in _HE_TOWN_CUE.finditer(text):
+def _hebrew_towns(view: TextView, anchors: list[Piece]) -> Iterator[Candidate]:
+    for match in view.near(_HE_TOWN_CUE, anchors, before=0, after=40):
         town = match.group("town")
         start, end = match.start("town"), match.end("town")
         living = match.group("cue") in {"מתגורר", "מתגוררת", "מתגוררים", "גר", "גרה"}

@@ -15,6 +15,7 @@ from typing import Final
 
 from node.deid.finding import RECORD_NUMBER, SERIAL_NUMBER, Candidate
 from node.deid.lexicon import PROFILES, cue_alternation, merged
+from node.deid.view import CueIndex, TextView, digit_count
 
 PRIORITY_RECORD: Final = 90
 PRIORITY_SERIAL: Final = 88
@@ -26,8 +27,8 @@ _GLUE: Final = (
     r"\s*(?:(?i:n[°ºo]\.?|nr\.?|no\.?|num\.?|number|nummer|numéro|número|numero|is|:|#|-|=)\s*){0,3}"
 )
 # Identifier tokens: groups of letters/digits joined by single separators.
-_RECORD_TOKEN: Final = r"([A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){2,24})"
-_PLATE_TOKEN: Final = (
+_RECORD_SHAPE: Final = r"([A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){2,24})"
+_PLATE_SHAPE: Final = (
     r"([A-ZÄÖÜÅÆØ0-9]{1,4}(?:[ -]?[A-ZÄÖÜÅÆØ0-9]{1,4}){1,3}"
     r"|[A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){3,24})"
 )
@@ -43,14 +44,19 @@ _VIN_VALUES: Final = {
 }
 
 
-def _compile(field: str, token: str) -> Mapping[str, re.Pattern[str]]:
+def _compile(field: str, token: str) -> Mapping[str, CueIndex]:
     return MappingProxyType(
-        {p: re.compile(cue_alternation(merged(p, field)) + _GLUE + token) for p in PROFILES}
+        {
+            p: CueIndex(
+                merged(p, field), re.compile(cue_alternation(merged(p, field)) + _GLUE + token)
+            )
+            for p in PROFILES
+        }
     )
 
 
-_RECORDS: Final = _compile("record_cues", _RECORD_TOKEN)
-_SERIALS: Final = _compile("serial_cues", _PLATE_TOKEN)
+_RECORDS: Final = _compile("record_cues", _RECORD_SHAPE)
+_SERIALS: Final = _compile("serial_cues", _PLATE_SHAPE)
 
 
 def _vin_ok(vin: str) -> bool:
@@ -62,21 +68,18 @@ def _vin_ok(vin: str) -> bool:
     return vin[8] == check or (has_mix and sum(c.isdigit() for c in vin) >= 5)
 
 
-def _digits(value: str) -> int:
-    return sum(ch.isdigit() for ch in value)
-
-
-def detect(text: str, profile: str) -> Iterator[Candidate]:
-    for match in _RECORDS[profile].finditer(text):
+def detect(view: TextView, profile: str) -> Iterator[Candidate]:
+    for match in _RECORDS[profile].matches(view):
         token = match.group(1)
         # At least three digits: "MRN 4471-223" yes, "record no. A" or "HC 12" no.
-        if _digits(token) >= 3 and len(token) >= 4:
+        if digit_count(token) >= 3 and len(token) >= 4:
             yield Candidate(match.start(1), match.end(1), RECORD_NUMBER, PRIORITY_RECORD)
-    for match in _SERIALS[profile].finditer(text):
+    for match in _SERIALS[profile].matches(view):
         token = match.group(1).rstrip(" -")
-        if _digits(token) >= 1 and len(token) >= 4 and not token.isalpha():
+        if digit_count(token) >= 1 and len(token) >= 4 and not token.isalpha():
             start = match.start(1)
             yield Candidate(start, start + len(token), SERIAL_NUMBER, PRIORITY_SERIAL)
-    for match in _VIN.finditer(text):
+    vin_anchors = view.numbers_with(4)
+    for match in view.near(_VIN, vin_anchors, before=16, after=16):
         if _vin_ok(match.group()):
             yield Candidate(match.start(), match.end(), SERIAL_NUMBER, PRIORITY_SERIAL)

@@ -1,0 +1,328 @@
+"""Personal names.
+
+Three kinds of evidence, strongest first:
+1. a title right before the name ("Mr", "Frau", "Mme", "Sig.ra", "Dhr.", "Pan", "κ.",
+   "מר", "Dr." for people); Hungarian also puts it after ("Kovács úr");
+2. a context word ("patient", "his wife", "Tochter", "nommée", "o imieniu", "בשם");
+3. the shipped name lists: a known first name followed (or, in Hungarian order,
+   preceded) by another capitalised word, or a known first name on its own mid-sentence.
+
+Eponyms ("Crohn", "Parkinson", "Wilson") and words listed in ``not_names.txt`` are
+never taken from evidence 2 or 3, and a name followed by "disease", "Syndrom",
+"maladie"... is taken for an eponym. A title still wins: "Mr. Wilson" is a person.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Final
+
+from node.deid.finding import NAME, Candidate
+from node.deid.lexicon import (
+    DISEASE_WORDS,
+    EPONYMS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NOT_NAMES,
+    PROFILES,
+    cue_alternation,
+    merged,
+)
+from node.deid.view import CueIndex, Piece, TextView
+
+PRIORITY_CUE: Final = 35
+PRIORITY_LIST: Final = 30
+
+# Name particles that stay lower case inside a name ("Ludwig van Beethoven").
+_PARTICLES: Final = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "du",
+        "des",
+        "da",
+        "di",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "ten",
+        "ter",
+        "af",
+        "av",
+        "zu",
+        "la",
+        "le",
+        "y",
+        "i",
+        "bin",
+        "ben",
+        "al",
+        "el",
+        "d'",
+    }
+)
+# Academic and second titles skipped between a title and the name ("Dr. med. Hans").
+_TITLE_TAIL: Final = frozenset(
+    {
+        "med",
+        "dent",
+        "rer",
+        "nat",
+        "habil",
+        "univ",
+        "phil",
+        "jur",
+        "dr",
+        "prof",
+        "dott",
+        "ssa",
+        "dipl",
+        "ing",
+        "mag",
+        "drs",
+        "ir",
+        "mr",
+        "mrs",
+        "lek",
+        "mgr",
+        "dra",
+        "sr",
+        "sra",
+        "doktor",
+        "doctor",
+        "herr",
+        "frau",
+        "ra",
+        "na",
+    }
+)
+# Capitalised words that end a name: institutions and clinical nouns that follow a
+# first name in hospital names ("Maria Hospital") and German prose.
+_NAME_STOP: Final = frozenset(
+    {
+        "hospital",
+        "klinik",
+        "klinikum",
+        "clinic",
+        "krankenhaus",
+        "hôpital",
+        "hospital's",
+        "ospedale",
+        "ziekenhuis",
+        "sygehus",
+        "sjukhus",
+        "sykehus",
+        "sairaala",
+        "szpital",
+        "kórház",
+        "university",
+        "universität",
+        "université",
+        "center",
+        "centre",
+        "zentrum",
+        "stift",
+        "stiftung",
+        "institute",
+        "institut",
+        "syndrome",
+        "disease",
+    }
+)
+_HEBREW: Final = re.compile(r"[\u05D0-\u05EA]")
+_MORBUS_CUES: Final = frozenset({"M", "M."})
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper() and any(ch.islower() for ch in word[1:])
+
+
+def _is_initial(tokens: Sequence[Piece], i: int, text: str) -> bool:
+    _, end, word = tokens[i]
+    return len(word) == 1 and word.isupper() and text[end : end + 1] == "."
+
+
+def _listed(word: str) -> bool:
+    return word in FIRST_NAMES or word in LAST_NAMES
+
+
+def _eponym_context(text: str, end: int) -> bool:
+    """Is the word ending at ``end`` used as a disease/sign name ("Addison's disease",
+    "Bell palsy", "Wilson-Syndrom")?"""
+    tail = text[end : end + 40]
+    match = re.match(r"(?:['’]s?)?[\s-]*([^\W\d_]+)", tail)
+    return match is not None and match.group(1).lower() in DISEASE_WORDS
+
+
+class _Scan:
+    """State of one name scan over one text (built per call; never shared)."""
+
+    def __init__(self, view: TextView) -> None:
+        self.text = view.text
+        self.view = view
+        self.tokens = view.words
+        self.starts = [t[0] for t in self.tokens]
+
+    def index_at(self, pos: int) -> int:
+        return bisect.bisect_left(self.starts, pos)
+
+    def gap(self, a: Piece, b: Piece) -> str:
+        return self.text[a[1] : b[0]]
+
+    def _joined(self, j: int) -> bool:
+        """Do tokens j-1 and j belong to one name? A full stop may only follow an
+        initial ("J. Smith"); elsewhere it ends the sentence, and the name."""
+        gap = self.gap(self.tokens[j - 1], self.tokens[j])
+        if gap in (" ", "  ", "-"):
+            return True
+        return gap in (". ", ".") and _is_initial(self.tokens, j - 1, self.text)
+
+    def gather(
+        self, i: int, *, strong: bool, nouns_capitalised: bool = False
+    ) -> tuple[int, int, list[str]] | None:
+        """Name tokens from index ``i``: initials, particles and capitalised words."""
+        tokens, text = self.tokens, self.text
+        parts: list[str] = []
+        first = last = -1
+        j = i
+        while j < len(tokens) and len(parts) < 4:
+            t_start, t_end, word = tokens[j]
+            if parts and not self._joined(j):
+                break
+            lower = word.lower()
+            if not parts and lower in _TITLE_TAIL:
+                j += 1
+                continue
+            if _HEBREW.match(word):
+                if parts and not (parts[0] in FIRST_NAMES or word in LAST_NAMES):
+                    break
+                if len(parts) >= 2:
+                    break
+            elif _is_initial(tokens, j, text):
+                pass
+            elif lower in _PARTICLES and parts and j + 1 < len(tokens):
+                if not _is_cap(tokens[j + 1][2]):
+                    break
+            elif not _is_cap(word) or lower in _NAME_STOP:
+                break
+            parts.append(word)
+            first = t_start if first < 0 else first
+            last = t_end
+            j += 1
+        while parts and parts[-1].lower() in _PARTICLES:
+            parts.pop()
+        if not parts or all(len(p) == 1 for p in parts):
+            return None
+        if not strong:
+            head = next(p for p in parts if len(p) > 1)
+            if head in NOT_NAMES or head in EPONYMS or _eponym_context(text, last):
+                return None
+            if nouns_capitalised and len(parts) == 1 and not _listed(head):
+                # German capitalises every noun: "Sohn Fieber" is not a name.
+                return None
+        # Re-trim ``last`` in case trailing particles were dropped.
+        last = tokens[self.index_at(first) + len(parts) - 1][1]
+        return first, last, parts
+
+
+def _cue_patterns(field: str, *, case_sensitive: bool) -> Mapping[str, CueIndex]:
+    return MappingProxyType(
+        {
+            p: CueIndex(
+                merged(p, field),
+                re.compile(
+                    cue_alternation(
+                        merged(p, field), optional_dot=True, case_sensitive=case_sensitive
+                    )
+                    + r"[\s,:]*"
+                ),
+            )
+            for p in PROFILES
+        }
+    )
+
+
+_TITLES: Final = _cue_patterns("titles", case_sensitive=True)
+_CONTEXT: Final = _cue_patterns("name_context", case_sensitive=False)
+_TITLES_AFTER: Final = MappingProxyType({p: frozenset(merged(p, "titles_after")) for p in PROFILES})
+
+
+def detect(view: TextView, profile: str) -> Iterator[Candidate]:
+    scan = _Scan(view)
+    yield from _after_cues(scan, profile)
+    yield from _before_titles(scan, profile)
+    yield from _from_lists(scan)
+
+
+def _after_cues(scan: _Scan, profile: str) -> Iterator[Candidate]:
+    for pattern, strong in ((_TITLES[profile], True), (_CONTEXT[profile], False)):
+        for match in pattern.matches(scan.view):
+            i = scan.index_at(match.end())
+            if i >= len(scan.tokens) or scan.tokens[i][0] != match.end():
+                continue
+            found = scan.gather(i, strong=strong, nouns_capitalised=profile in ("de", "*"))
+            if found is None:
+                continue
+            start, end, parts = found
+            cue = match.group().strip(" ,:")
+            if cue in _MORBUS_CUES and all(p in EPONYMS for p in parts):
+                continue  # "M. Crohn" is Morbus Crohn in German, not Monsieur Crohn
+            yield Candidate(start, end, NAME, PRIORITY_CUE)
+
+
+def _before_titles(scan: _Scan, profile: str) -> Iterator[Candidate]:
+    after = _TITLES_AFTER[profile]
+    tokens = scan.tokens
+    for i, (t_start, t_end, word) in enumerate(tokens):
+        if word in after and i > 0 and _is_cap(tokens[i - 1][2]):
+            start = tokens[i - 1][0]
+            if i > 1 and _is_cap(tokens[i - 2][2]) and tokens[i - 2][2] in LAST_NAMES:
+                start = tokens[i - 2][0]
+            yield Candidate(start, tokens[i - 1][1], NAME, PRIORITY_CUE)
+        elif word.endswith("né") and word[:-2] in LAST_NAMES and _is_cap(word):
+            # Hungarian married name: Kovácsné = Mrs Kovács.
+            yield Candidate(t_start, t_end, NAME, PRIORITY_CUE)
+
+
+def _from_lists(scan: _Scan) -> Iterator[Candidate]:
+    tokens, text = scan.tokens, scan.text
+    for i, (t_start, t_end, word) in enumerate(tokens):
+        if word not in FIRST_NAMES or word in EPONYMS:
+            continue
+        hebrew = bool(_HEBREW.match(word))
+        if not hebrew and not _is_cap(word):
+            continue
+        start, end = t_start, t_end
+        # Hungarian order (and "Smith, John"): a known surname right before.
+        if i > 0:
+            prev = tokens[i - 1]
+            gap = scan.gap(prev, tokens[i])
+            if prev[2] in LAST_NAMES and _is_cap(prev[2]) and gap in (" ", ", "):
+                start = prev[0]
+        following = scan.gather(i + 1, strong=True) if i + 1 < len(tokens) else None
+        if following is not None and scan.gap(tokens[i], tokens[i + 1]) == " ":
+            _, f_end, parts = following
+            surname_known = parts[0] in LAST_NAMES
+            if (
+                (hebrew and not surname_known)
+                or (not surname_known and (word in NOT_NAMES or all(p in EPONYMS for p in parts)))
+                or _eponym_context(text, f_end)
+            ):
+                following = None
+            else:
+                end = f_end
+        else:
+            following = None
+        # A first name alone. Words that are also common nouns are in not_names.txt;
+        # Hebrew first names are often ordinary words, so they need a surname.
+        alone = following is None and start == t_start
+        if alone and (hebrew or word in NOT_NAMES or _eponym_context(text, t_end)):
+            continue
+        yield Candidate(start, end, NAME, PRIORITY_LIST)
