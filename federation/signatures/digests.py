@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 import http_sf
 from http_message_signatures import ContentDigest
@@ -22,10 +23,12 @@ from federation.signatures.errors import MalformedSignature, RejectedSignature
 # Only digests that still resist collisions. Deprecated ones (md5, sha) a
 # sender may add are ignored rather than trusted; at least one of these must
 # be present.
-_CONTENT_DIGEST_ALGORITHMS: Mapping[str, Callable[[bytes], bytes]] = {
-    "sha-256": lambda data: hashlib.sha256(data).digest(),
-    "sha-512": lambda data: hashlib.sha512(data).digest(),
-}
+_CONTENT_DIGEST_ALGORITHMS: Mapping[str, Callable[[bytes], bytes]] = MappingProxyType(
+    {
+        "sha-256": lambda data: hashlib.sha256(data).digest(),
+        "sha-512": lambda data: hashlib.sha512(data).digest(),
+    }
+)
 # RFC 3230 names are case-insensitive; keys here are lowercased.
 _LEGACY_DIGEST_ALGORITHMS = _CONTENT_DIGEST_ALGORITHMS
 

@@ -134,4 +134,7 @@ def decode_multikey(value: str) -> Ed25519PublicKey:
         raise KeyFormatError("publicKeyMultibase is not valid base58btc") from exc
     if not decoded.startswith(ED25519_MULTICODEC) or len(decoded) != len(ED25519_MULTICODEC) + 32:
         raise KeyFormatError("publicKeyMultibase is not an Ed25519 public key")
-    return Ed25519PublicKey.from_public_bytes(decoded[len(ED25519_MULTICODEC) :])
+    try:
+        return Ed25519PublicKey.from_public_bytes(decoded[len(ED25519_MULTICODEC) :])
+    except ValueError as exc:
+        raise KeyFormatError("publicKeyMultibase is not a valid Ed25519 point") from exc

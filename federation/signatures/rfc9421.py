@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 import http_sf
@@ -61,24 +62,30 @@ SIGNED_COMPONENTS: tuple[str, ...] = ("@method", "@target-uri")
 REQUIRED_COMPONENTS: frozenset[str] = frozenset(SIGNED_COMPONENTS)
 DIGEST_COMPONENT = "content-digest"
 
-_ALGORITHMS: Mapping[str, type[HTTPSignatureAlgorithm]] = {
-    "ed25519": ED25519,
-    "rsa-v1_5-sha256": RSA_V1_5_SHA256,
-}
-_KEY_TYPES: Mapping[type[HTTPSignatureAlgorithm], type[PublicKey]] = {
-    ED25519: Ed25519PublicKey,
-    RSA_V1_5_SHA256: RSAPublicKey,
-}
+_ALGORITHMS: Mapping[str, type[HTTPSignatureAlgorithm]] = MappingProxyType(
+    {
+        "ed25519": ED25519,
+        "rsa-v1_5-sha256": RSA_V1_5_SHA256,
+    }
+)
+_KEY_TYPES: Mapping[type[HTTPSignatureAlgorithm], type[PublicKey]] = MappingProxyType(
+    {
+        ED25519: Ed25519PublicKey,
+        RSA_V1_5_SHA256: RSAPublicKey,
+    }
+)
 # RFC 9421 §2.3 registry; anything else is refused rather than ignored, so a
 # parameter we do not understand can never change what we think was signed.
-_PARAMETER_TYPES: Mapping[str, type] = {
-    "alg": str,
-    "created": int,
-    "expires": int,
-    "keyid": str,
-    "nonce": str,
-    "tag": str,
-}
+_PARAMETER_TYPES: Mapping[str, type] = MappingProxyType(
+    {
+        "alg": str,
+        "created": int,
+        "expires": int,
+        "keyid": str,
+        "nonce": str,
+        "tag": str,
+    }
+)
 _SIGNED_HEADERS = ("content-digest", "signature-input", "signature")
 
 
