@@ -104,6 +104,15 @@ def check_domain(value: str) -> str:
     return f"{host}:{port}" if port else host
 
 
+def split_domain(domain: str) -> tuple[str, int | None]:
+    """(host, port) of a checked domain; IPv6 hosts keep their brackets."""
+    if domain.startswith("["):
+        host, _, rest = domain.partition("]")
+        return host + "]", int(rest[1:]) if rest else None
+    host, _, port = domain.partition(":")
+    return host, int(port) if port else None
+
+
 def _is_ip_address(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
@@ -239,7 +248,7 @@ def _check_consistency(config: NodeConfig, source: str) -> None:
 
 
 def _is_loopback(domain: str) -> bool:
-    host = domain[1:].partition("]")[0] if domain.startswith("[") else domain.partition(":")[0]
+    host = split_domain(domain)[0].strip("[]")
     return host == "localhost" or (_is_ip_address(host) and ipaddress.ip_address(host).is_loopback)
 
 

@@ -64,6 +64,8 @@ def configure_logging(level: str = "info", fmt: str = "json") -> None:
     root.setLevel(level.upper())
     # aiohttp's access log would record client IP addresses; we log requests ourselves.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # Alembic narrates every migration step at info; keep that out of the node's log.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 class NodeLogger(logging.LoggerAdapter[logging.Logger]):

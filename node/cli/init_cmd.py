@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from node.cli.common import add_data_dir
-from node.config import check_domain
+from node.config import check_domain, split_domain
 from node.identity.keys import load_key
 from node.lifecycle import initialise_node
 
@@ -41,11 +41,11 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         values["insecure_http"] = True
     # Listen on the public port by default, so `init --domain h:8101` + `serve` just works.
     try:
-        port = check_domain(args.domain).rpartition("]")[2].rpartition(":")[2]
+        port = split_domain(check_domain(args.domain))[1]
     except ValueError:
-        port = ""  # validate() reports the bad domain with its key name
-    if port:
-        values["listen_port"] = int(port)
+        port = None  # validate() reports the bad domain with its key name
+    if port is not None:
+        values["listen_port"] = port
     return values
 
 

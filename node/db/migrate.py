@@ -38,6 +38,10 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
+def _downgrade(connection: Connection, revision: str) -> None:
+    command.downgrade(alembic_config(connection), revision)
+
+
 def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -46,6 +50,14 @@ async def upgrade(db: Database, revision: str = "head") -> str:
     """Migrate to ``revision`` in one transaction; returns the revision reached."""
     async with db.write_connection() as connection:
         await connection.run_sync(_upgrade, revision)
+        reached = await connection.run_sync(_current)
+    return reached or "base"
+
+
+async def downgrade(db: Database, revision: str) -> str:
+    """Step back to ``revision`` ("base" empties the schema). For development and tests."""
+    async with db.write_connection() as connection:
+        await connection.run_sync(_downgrade, revision)
         reached = await connection.run_sync(_current)
     return reached or "base"
 

@@ -15,7 +15,7 @@ from node.members.models import Member
 from node.members.service import mark_token_used, resolve_token
 from node.state import NODE
 
-MEMBER_KEY = "curbside_member"
+MEMBER_KEY = web.RequestKey("curbside_member", Member)
 
 
 @web.middleware
@@ -39,7 +39,7 @@ async def bearer_auth(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 def current_member(request: web.Request) -> Member:
-    member: Member | None = request.get(MEMBER_KEY)
+    member = request.get(MEMBER_KEY)
     if member is None:
         raise unauthorized("This needs a bearer token.")
     return member

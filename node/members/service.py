@@ -16,7 +16,7 @@ from i18n.specialties import is_specialty
 from node.audit.service import record
 from node.db.types import utcnow
 from node.members.models import ApiToken, Member, Role, VerificationStatus
-from node.members.passwords import hash_password
+from node.members.passwords import check_password_policy, hash_password
 
 TOKEN_PREFIX = "cs_"  # noqa: S105 -- a prefix, not a secret; lets secret scanners recognise a leaked Curbside token
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -52,6 +52,13 @@ class NewMember(BaseModel):
     def _specialty(cls, value: str) -> str:
         if not is_specialty(value):
             raise ValueError(f"unknown specialty code {value!r}; see GET /api/v1/specialties")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_password_policy(value)
         return value
 
     @field_validator("licence")
@@ -159,3 +166,9 @@ async def resolve_token(
 
 async def mark_token_used(session: AsyncSession, token_id: int, *, now: datetime) -> None:
     await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
+async def set_locale(session: AsyncSession, member_id: int, locale: str | None) -> Member:
+    member = await session.get_one(Member, member_id)
+    member.locale = locale
+    return member

@@ -16,6 +16,7 @@ from node.state import NODE
 REQUEST_ID_HEADER = "X-Request-Id"
 # Accept a caller's id only if it is short and plain, so it cannot inject log lines.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+REQUEST_ID = web.RequestKey("curbside_request_id", str)
 
 
 @web.middleware
@@ -23,7 +24,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else secrets.token_hex(8)
     token = request_id_var.set(request_id)
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     started = time.perf_counter()
     status = 500
     try:
@@ -54,7 +55,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 @web.middleware
 async def problem_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn every error into RFC 9457 problem+json, with the request id to quote."""
-    request_id = request.get("request_id")
+    request_id = request.get(REQUEST_ID)
     try:
         return await handler(request)
     except Problem as problem:

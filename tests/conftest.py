@@ -1,0 +1,67 @@
+"""Shared fixtures: databases (SQLite and a real PostgreSQL) and the multi-node rig.
+
+Tests that take the ``database_url`` fixture run twice, once per database. With
+``CI=true`` a PostgreSQL that cannot be started fails those tests; elsewhere it skips
+them with the reason, so a laptop without PostgreSQL can still run the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.postgres import PostgresCluster, PostgresUnavailable
+
+pytest_plugins = ["tests.rig"]
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster | str]:
+    """The session's cluster, or the reason it could not start."""
+    try:
+        cluster = PostgresCluster.start()
+    except PostgresUnavailable as error:
+        yield str(error)
+        return
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def require_postgres(cluster: PostgresCluster | str) -> PostgresCluster:
+    if isinstance(cluster, PostgresCluster):
+        return cluster
+    if IN_CI:
+        pytest.fail(f"PostgreSQL is required in CI but could not be started: {cluster}")
+    pytest.skip(f"PostgreSQL unavailable: {cluster}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_database_url(
+    db_kind: str, postgres_cluster: PostgresCluster | str, tmp_path: Path
+) -> Iterator[object]:
+    """A factory of fresh, empty databases of the parametrised kind."""
+    counter = iter(range(1_000_000))
+
+    def make() -> str:
+        if db_kind == "sqlite":
+            return f"sqlite+aiosqlite:///{tmp_path / f'db-{next(counter)}.sqlite'}"
+        return require_postgres(postgres_cluster).create_database()
+
+    yield make
+
+
+@pytest.fixture
+def database_url(make_database_url: object) -> str:
+    return make_database_url()  # type: ignore[operator]

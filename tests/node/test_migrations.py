@@ -1,0 +1,53 @@
+"""Schema: the migrations build exactly what the models describe, on both databases."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from node.audit.service import record
+from node.db.engine import Database
+from node.db.migrate import current_revision, downgrade, head_revision, upgrade
+from node.db.schema import metadata
+
+
+def _diff(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata()))
+
+
+async def test_models_and_migrations_agree(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        assert await upgrade(db) == head_revision()
+        async with db.write_connection() as connection:
+            differences = await connection.run_sync(_diff)
+        assert differences == []
+    finally:
+        await db.close()
+
+
+async def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        await upgrade(db)
+        async with db.write() as session:
+            record(session, actor="test", action="kept")
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+        async with db.read() as session:
+            assert await session.scalar(text("SELECT count(*) FROM audit_log")) == 1
+    finally:
+        await db.close()
+
+
+async def test_downgrade_to_base_and_back(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        await upgrade(db)
+        assert await downgrade(db, "base") == "base"
+        assert await current_revision(db) is None
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+    finally:
+        await db.close()
