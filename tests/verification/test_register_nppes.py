@@ -69,6 +69,23 @@ def test_primary_taxonomy_is_the_specialty_and_non_physicians_are_skipped(
     assert [e.licence_id for e in everyone] == [NPI_A, NPI_B]
 
 
+def test_taxonomies_beyond_the_second_group(tmp_path: Path) -> None:
+    many = {col.taxonomy_code(n): "363LF0000X" for n in range(1, 15)}
+    many |= {col.taxonomy_code(15): "2084P0800X", col.primary_switch(15): "Y"}
+    path = write_nppes(
+        tmp_path / "f.csv",
+        [
+            individual(NPI_A, "FIFTEEN", "GROUPS", **many),
+            individual(NPI_B, "THIRD", "GROUP", **{col.taxonomy_code(3): "207P00000X"}),
+        ],
+    )
+    got = items(path)
+    assert [(e.family_name, e.specialty) for e in got] == [
+        ("FIFTEEN", "2084P0800X"),
+        ("THIRD", "207R00000X"),
+    ]
+
+
 def test_deactivation_and_reactivation(tmp_path: Path) -> None:
     path = write_nppes(
         tmp_path / "f.csv",

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from verification.registers import nppes_columns as col
 from verification.registers.base import StrPath
-from verification.registers.nppes import npi_check_digit
 
 _FAMILY = (
     "SMITH",
@@ -207,73 +206,150 @@ def write_nppes(
     """Write an NPPES-shaped file with `rows` data rows after the real header."""
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     npis = _NpiSequence(first_base=100_000_000 + rng.randrange(1_000_000))
-    # The 223 columns after the last taxonomy switch are nearly always blank; one
-    # prebuilt tail per kind keeps generation cheap without changing row sizes.
-    tail_start = _INDEX[col.primary_switch(col.TAXONOMY_GROUPS)] + 1
-    blank_tail = '","'.join([""] * (len(col.COLUMNS) - tail_start))
-    certified_tail = blank_tail[: -len('","')] + '","06/01/2019'
+    rows_of = _RowMaker(rng, mix, newline)
     with open(path, "wb", buffering=1 << 20) as out:
         out.write(nppes_header(newline))
         write = out.write
         for _ in range(rows):
-            head = _row_head(rng, npis.next(), mix)
-            tail = certified_tail if rng.random() < 0.5 else blank_tail
-            write(('"' + '","'.join(head) + '","' + tail + '"' + newline).encode("utf-8"))
+            write(rows_of.make(npis.next()).encode("utf-8"))
 
 
-def _row_head(rng: random.Random, npi: str, mix: NppesMix) -> list[str]:
-    """Columns 0..106 (NPI through the 15th primary switch) of one row."""
-    head = [""] * 107
-    head[0] = npi
-    roll = rng.random()
-    if roll < mix.deactivated:
-        head[_INDEX[col.DEACTIVATION_DATE]] = f"0{rng.randrange(1, 10)}/15/2016"
-        return head
-    city, state, postal = rng.choice(_CITIES)
-    street = rng.choice(_STREETS)
-    phone = f"{rng.randrange(200, 999)}555{rng.randrange(1000, 9999)}"
-    for start in (20, 28):  # mailing, then practice location address
-        head[start : start + 7] = [street, "", city, state, postal, "US", phone]
-    head[36] = f"{rng.randrange(1, 13):02d}/{rng.randrange(1, 29):02d}/{rng.randrange(2005, 2024)}"
-    head[37] = "07/08/2024"
-    if roll < mix.deactivated + mix.organisations:
-        head[1] = "2"
-        head[3] = "<UNAVAIL>"
-        head[4] = rng.choice(_ORG_NAMES)
-        head[42:47] = [rng.choice(_FAMILY), rng.choice(_GIVEN), "", "PRESIDENT", phone]
-        head[47:51] = [rng.choice(_ORG_TAXONOMIES), "", "", "Y"]
-        return head
-    head[1] = "1"
-    physician = rng.random() < mix.physicians
-    head[5] = rng.choice(_FAMILY)
-    head[6] = rng.choice(_GIVEN)
-    head[7] = rng.choice(_MIDDLE)
-    head[10] = rng.choice(_CREDENTIAL_MD if physician else _CREDENTIAL_OTHER)
-    head[41] = rng.choice("FM")
-    pool = PHYSICIAN_TAXONOMIES if physician else OTHER_TAXONOMIES
-    licence = f"{rng.choice('ABCGM')}{rng.randrange(10000, 999999)}"
-    head[47:51] = [rng.choice(pool), licence, rng.choice(_STATES), "Y"]
-    if rng.random() < 0.3:
-        head[51:55] = [rng.choice(pool), licence, rng.choice(_STATES), "N"]
-    if rng.random() < 0.005:
-        head[_INDEX[col.DEACTIVATION_DATE]] = "03/01/2018"
-        head[_INDEX[col.REACTIVATION_DATE]] = "04/15/2018"
-    if rng.random() < mix.awkward:
-        awkward = rng.choice(('BLDG "B"', "FLOOR 2\nROOM 12", 'THE "ANNEX",\nREAR'))
-        head[21] = awkward.replace('"', '""')  # the row is joined unescaped
-    return head
+_S = '","'  # the separator between two quoted fields
+
+
+def _blanks(count: int) -> str:
+    """`count` blank fields, each preceded by a separator."""
+    return _S * count
+
+
+class _RowMaker:
+    """Builds whole rows from prebuilt segments.
+
+    A row is one opening quote, the field values joined by `_S`, and a closing
+    quote; no value here contains a quote except the deliberately awkward ones,
+    which are written already escaped.
+
+    One random draw per row picks names, address and codes by slicing its bits,
+    which is what keeps a million rows to seconds; the segments below are laid
+    out column by column after the real header (indices in comments).
+    """
+
+    def __init__(self, rng: random.Random, mix: NppesMix, newline: str) -> None:
+        self.rng = rng
+        self.mix = mix
+        self.newline = newline
+        phones = [f"{rng.randrange(200, 999)}555{rng.randrange(1000, 9999)}" for _ in range(64)]
+        self.phones = phones
+        # 20..35: mailing then practice address, 8 fields each (fax left blank).
+        self.addresses = [
+            _S.join([street, "", city, state, postal, "US", phone, ""] * 2)
+            for street in _STREETS
+            for city, state, postal in _CITIES
+            for phone in phones[:4]
+        ]
+        self.dates = [
+            f"{month:02d}/{day:02d}/{year}"
+            for month in range(1, 13)
+            for day in (1, 9, 17, 28)
+            for year in range(2005, 2024, 3)
+        ]
+        self.licences = [f"{letter}{n}" for letter in "ABCGM" for n in range(10_000, 999_999, 7919)]
+        blank_tail = '","'.join([""] * (len(col.COLUMNS) - 107))  # 107..329
+        self.tails = (blank_tail, blank_tail[: -len(_S)] + _S + "06/01/2019")
+
+    def make(self, npi: str) -> str:
+        rng, mix = self.rng, self.mix
+        bits = rng.getrandbits(64)
+        roll = rng.random()
+        tail = self.tails[bits & 1]
+        if roll < mix.deactivated:
+            # NPPES blanks a deactivated NPI's row except the number and date (39).
+            date = f"0{bits % 9 + 1}/15/2016"
+            return f'"{npi}{_blanks(38)}{_S}{date}{_blanks(67)}{_S}{tail}"{self.newline}'
+        address = self.addresses[(bits >> 8) % len(self.addresses)]
+        enumerated = self.dates[(bits >> 16) % len(self.dates)]
+        if roll < mix.deactivated + mix.organisations:
+            official = _S.join(
+                [
+                    _FAMILY[(bits >> 24) % len(_FAMILY)],
+                    _GIVEN[(bits >> 32) % len(_GIVEN)],
+                    "",
+                    "PRESIDENT",
+                    self.phones[(bits >> 40) % len(self.phones)],
+                ]
+            )
+            taxonomy = _S.join([_ORG_TAXONOMIES[(bits >> 48) % 4], "", "", "Y"]) + _blanks(56)
+            return (
+                f'"{npi}{_S}2{_S}{_S}<UNAVAIL>{_S}{_ORG_NAMES[(bits >> 52) % len(_ORG_NAMES)]}'
+                f"{_blanks(15)}{_S}{address}{_S}{enumerated}{_S}07/08/2024{_blanks(4)}"
+                f'{_S}{official}{_S}{taxonomy}{_S}{tail}"{self.newline}'
+            )
+        physician = rng.random() < mix.physicians
+        codes = PHYSICIAN_TAXONOMIES if physician else OTHER_TAXONOMIES
+        credentials = _CREDENTIAL_MD if physician else _CREDENTIAL_OTHER
+        licence = self.licences[(bits >> 24) % len(self.licences)]
+        state = _STATES[(bits >> 40) % len(_STATES)]
+        taxonomy = _S.join([codes[(bits >> 44) % len(codes)], licence, state, "Y"])
+        if roll > 0.7:
+            second = codes[(bits >> 48) % len(codes)]
+            taxonomy += _S + _S.join([second, licence, _STATES[(bits >> 52) % 8], "N"])
+            taxonomy += _blanks(52)
+        else:
+            taxonomy += _blanks(56)
+        deactivated = reactivated = ""
+        if roll > 0.995:
+            deactivated, reactivated = "03/01/2018", "04/15/2018"
+        if rng.random() < mix.awkward:
+            awkward = ('BLDG ""B""', "FLOOR 2\nROOM 12", 'THE ""ANNEX"",\nREAR')[bits % 3]
+            address = address.replace(_S + _S, _S + awkward + _S, 1)  # line 2 (21)
+        names = _S.join(
+            [
+                _FAMILY[(bits >> 2) % len(_FAMILY)],
+                _GIVEN[(bits >> 10) % len(_GIVEN)],
+                _MIDDLE[(bits >> 18) % len(_MIDDLE)],
+                "",
+                "",
+                credentials[(bits >> 28) % len(credentials)],
+            ]
+        )
+        return (
+            f'"{npi}{_S}1{_S}{_S}{_S}{_S}{names}{_blanks(9)}{_S}{address}{_S}{enumerated}'
+            f"{_S}07/08/2024{_S}{_S}{deactivated}{_S}{reactivated}{_S}{'FM'[bits >> 63]}"
+            f'{_blanks(5)}{_S}{taxonomy}{_S}{tail}"{self.newline}'
+        )
 
 
 class _NpiSequence:
-    """Distinct NPIs with valid check digits, computed cheaply in sequence."""
+    """Distinct NPIs with valid check digits, computed cheaply in sequence.
+
+    The Luhn sum of the 9-digit base splits into its first five and last four
+    digits (both blocks start on a doubled position), so the four-digit part comes
+    from a table and the five-digit part changes once every 10,000 numbers.
+    """
 
     def __init__(self, first_base: int) -> None:
         self._base = first_base
+        self._low = [_luhn_sum(f"{n:04d}") for n in range(10_000)]
+        self._high_block = -1
+        self._high_sum = 0
 
     def next(self) -> str:
-        base = str(self._base)
+        base = self._base
         self._base += 1
-        return base + str(npi_check_digit(base))
+        high, low = divmod(base, 10_000)
+        if high != self._high_block:
+            self._high_block, self._high_sum = high, _luhn_sum(str(high))
+        check = (10 - (24 + self._high_sum + self._low[low]) % 10) % 10
+        return f"{base}{check}"
+
+
+def _luhn_sum(digits: str) -> int:
+    """Luhn sum of a digit block whose last digit sits on a doubled position."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        digit = int(char) * (2 if position % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total
 
 
 # -- RPPS -------------------------------------------------------------------------
