@@ -71,6 +71,7 @@ def test_primary_taxonomy_is_the_specialty_and_non_physicians_are_skipped(
 
 def test_taxonomies_beyond_the_second_group(tmp_path: Path) -> None:
     many = {col.taxonomy_code(n): "363LF0000X" for n in range(1, 15)}
+    many |= {col.primary_switch(1): "N"}
     many |= {col.taxonomy_code(15): "2084P0800X", col.primary_switch(15): "Y"}
     path = write_nppes(
         tmp_path / "f.csv",
