@@ -16,8 +16,9 @@ PRIORITY_EXACT: Final = 100  # e-mail, URL, IP: unambiguous shapes
 PRIORITY_PHONE_CUE: Final = 96  # "Tel. 943 476 5919" is a phone even if it passes a checksum
 PRIORITY_PHONE: Final = 70
 
+# No leading boundary: the start is found by walking back from "@" (see _back_over).
 _EMAIL: Final = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}"
+    r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}"
 )
 _URL: Final = re.compile(r"(?<![\w@/])(?:https?://|ftp://|www\.)[^\s<>\"'\[\]{}]+", re.IGNORECASE)
 # Bare domains ("klinik-nord.de/team") only for country and common generic TLDs, so
@@ -48,6 +49,16 @@ _PHONE_US: Final = re.compile(r"(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}[-.]\d{
 _PHONE_TRUNK: Final = re.compile(
     r"(?<![\w+/.,:-])(?:0\d{1,4}(?:[ /-]\d{2,8}){1,4}|0\d{9,10}|0\d(?:\.\d\d){4})(?![\w/:-]|[.,]\d)"
 )
+# Mobile numbers written without a trunk prefix, by language: Spanish 6xx xxx xxx,
+# Italian 3xx xxx xxxx, Polish and Greek mobiles in groups of three.
+_NATIONAL_MOBILE: Final = MappingProxyType(
+    {
+        "es": re.compile(r"(?<![\w+-])[67]\d{2} ?\d{3} ?\d{3}(?![\w-])"),
+        "it": re.compile(r"(?<![\w+-])3\d{2}[ .]?\d{3}[ .]?\d{3,4}(?![\w-])"),
+        "pl": re.compile(r"(?<![\w+-])[4-8]\d{2} \d{3} \d{3}(?![\w-])"),
+        "el": re.compile(r"(?<![\w+-])69\d ?\d{3} ?\d{4}(?![\w-])"),
+    }
+)
 _PHONE_BODY: Final = r"(\(?\+?\d[\d ()./-]{4,20}\d)"
 
 
@@ -76,6 +87,9 @@ def _back_over(text: str, pos: int, allowed: frozenset[str]) -> int:
     limit = max(0, pos - 253)
     while pos > limit and text[pos - 1] in allowed:
         pos -= 1
+    # An address cannot start with a dot or hyphen: "ל-d.levi@..." starts at "d".
+    while text[pos : pos + 1] in ("-", "."):
+        pos += 1
     return pos
 
 
@@ -137,6 +151,10 @@ def _phones(view: TextView, profile: str) -> Iterator[Candidate]:
             yield Candidate(match.start(), match.start() + len(value), PHONE, PRIORITY_PHONE)
     for match in view.near(_PHONE_US, long_numbers, before=8, after=1):
         yield Candidate(match.start(), match.end(), PHONE, PRIORITY_PHONE)
+    for lang, pattern in _NATIONAL_MOBILE.items():
+        if profile in (lang, "*"):
+            for match in view.near(pattern, long_numbers, before=1, after=1):
+                yield Candidate(match.start(), match.end(), PHONE, PRIORITY_PHONE)
     for match in view.near(_PHONE_TRUNK, long_numbers, before=1, after=1):
         if 9 <= digit_count(match.group()) <= 12:
             yield Candidate(match.start(), match.end(), PHONE, PRIORITY_PHONE)

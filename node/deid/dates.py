@@ -24,16 +24,16 @@ PRIORITY: Final = 60
 
 _DAY: Final = r"(?:0?[1-9]|[12]\d|3[01])"
 # Ordinal marks: 1st, 1er, 1º, 14., Hungarian case endings (14-én), Greek 14η.
-_ORD: Final = r"(?:st|nd|rd|th|er|re|e|ème|º|°|ª|\.|-?(?:én|án|ig|i|e|a|je|ji)|η|ης)?"
+_ORD: Final = r"(?:st|nd|rd|th|ème|er|re|e|º|°|ª|\.|-?(?:én|án|ig|je|ji|i|e|a)|ης|η)?"
 _YEAR: Final = r"(?:1[89]\d\d|20\d\d|'\d\d)"
 _ROMAN: Final = r"(?:XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
 
 _NUMERIC: Final = re.compile(
-    r"(?<![\w/.,:-])(?:"
+    r"(?<![\w/.,:])(?<!\d-)(?:"
     # 2024-03-14, 2024/03/14, 2024.03.14., 2024. 03. 14.
     r"(?:19|20)\d\d(?:[-/]|\.\s?)(?:0?[1-9]|1[0-2])(?:[-/]|\.\s?)" + _DAY + r"\.?"
     # 14/03/2024, 03/14/2024, 14.3.24, 14-03-2024: validated below
-    r"|(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?:19|20)?\d\d"
+    r"|(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)?\d\d)"
     # 14. III. 2024 (Roman month, Polish and Hungarian usage)
     r"|" + _DAY + r"\.?\s?" + _ROMAN + r"\.?\s?(?:19|20)\d\d"
     # 03/2024: month and year
@@ -104,7 +104,7 @@ def _month(group: str) -> str:
     return rf"(?P<{group}>[^\W\d_]+)\.?"
 
 
-_DAY_AT: Final = r"(?<![\w.,/-])" + _DAY + _ORD
+_DAY_AT: Final = r"(?<![\w.,/])(?<!\d-)" + _DAY + _ORD
 _TAIL_YEAR: Final = r"(?:\s*,?\s*(?:de\s+|del\s+|of\s+)?" + _YEAR + r"(?:\s*r\.)?)?"
 _TEXTUAL: Final = re.compile(
     r"(?:"
@@ -153,10 +153,12 @@ def _maybe_numeric_date(value: str) -> bool:
     return seps == 1 and len(value) == 7 and value[2] == "/"
 
 
-def _day_month_ok(a: str | None, b: str | None) -> bool:
+def _day_month_ok(a: str | None, b: str | None, year: str = "") -> bool:
     if a is None or b is None:
         return True
     x, y = int(a), int(b)
+    if len(year) == 2 and len(a) == 1 and len(b) == 1:
+        return False  # "Apgar 8/9/10" is a score; a date with a 2-digit year is "14.3.24"
     # Either order may be the day: 14/03 (Europe) or 03/14 (US).
     return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= y <= 31 and 1 <= x <= 12)
 
@@ -165,7 +167,7 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     text = view.text
     numeric = [n for n in view.numbers if _maybe_numeric_date(n[2])]
     for match in view.near(_NUMERIC, numeric, before=10, after=10):
-        if _day_month_ok(match.group("a"), match.group("b")):
+        if _day_month_ok(match.group("a"), match.group("b"), match.group("y") or ""):
             yield Candidate(match.start(), match.end(), DATE, PRIORITY)
     for match in _SHORT_CUED.matches(view):
         if _day_month_ok(match.group("a"), match.group("b")):

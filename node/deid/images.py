@@ -114,9 +114,7 @@ def _to_srgb(img: Image.Image, icc: bytes) -> Image.Image:
 
 
 def _output_mode(img: Image.Image, fmt: str) -> str:
-    has_alpha = img.mode in ("RGBA", "LA", "PA") or (
-        img.mode == "P" and "transparency" in img.info
-    )
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     if fmt == "JPEG":
         return "L" if img.mode in ("L", "1") else "RGB"
     if img.mode in ("L", "1") and fmt == "PNG":

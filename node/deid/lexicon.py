@@ -57,6 +57,7 @@ class LanguageData:
     national_id_cues: tuple[str, ...] = ()
     record_cues: tuple[str, ...] = ()
     serial_cues: tuple[str, ...] = ()
+    serial_cues_after: tuple[str, ...] = ()
     town_cues: tuple[str, ...] = ()
     town_cues_after: tuple[str, ...] = ()
     postcode_cues: tuple[str, ...] = ()

@@ -28,10 +28,11 @@ from node.deid.lexicon import (
     LAST_NAMES,
     NOT_NAMES,
     PROFILES,
+    LANGUAGES,
     cue_alternation,
     merged,
 )
-from node.deid.view import CueIndex, Piece, TextView
+from node.deid.view import WORD, CueIndex, Piece, TextView
 
 PRIORITY_CUE: Final = 35
 PRIORITY_LIST: Final = 30
@@ -137,6 +138,23 @@ _NAME_STOP: Final = frozenset(
     }
 )
 _HEBREW: Final = re.compile(r"[\u05D0-\u05EA]")
+# Pronouns between a relation word and the name: "Ο γιος της, Στέλιος", "his wife Anna".
+_POSSESSIVES: Final = frozenset(
+    {"his", "her", "their", "sein", "seine", "seiner", "ihr", "ihre", "ihrer", "sa", "son",
+     "ses", "su", "sus", "suo", "sua", "zijn", "haar", "hans", "hennes", "hendes", "hänen",
+     "jej", "jego", "της", "του", "τους"}
+)
+
+
+def _title_words() -> frozenset[str]:
+    """First words of every title in every language, lower-cased ("dr", "sig", "גב")."""
+    words = set(_TITLE_TAIL)
+    for code in LANGUAGES:
+        for title in merged(code, "titles"):
+            found = WORD.search(title)
+            if found is not None:
+                words.add(found.group().lower())
+    return frozenset(words)
 _MORBUS_CUES: Final = frozenset({"M", "M."})
 
 
@@ -159,6 +177,9 @@ def _eponym_context(text: str, end: int) -> bool:
     tail = text[end : end + 40]
     match = re.match(r"(?:['’]s?)?[\s-]*([^\W\d_]+)", tail)
     return match is not None and match.group(1).lower() in DISEASE_WORDS
+
+
+_TITLE_WORDS: Final = _title_words()
 
 
 class _Scan:
@@ -197,10 +218,12 @@ class _Scan:
             if parts and not self._joined(j):
                 break
             lower = word.lower()
-            if not parts and lower in _TITLE_TAIL:
+            if not parts and (lower in _TITLE_WORDS or (not strong and lower in _POSSESSIVES)):
                 j += 1
                 continue
             if _HEBREW.match(word):
+                if not parts and not strong and not _listed(word):
+                    break  # no capitals in Hebrew: after a weak cue, only known names
                 if parts and not (parts[0] in FIRST_NAMES or word in LAST_NAMES):
                     break
                 if len(parts) >= 2:

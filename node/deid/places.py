@@ -41,10 +41,11 @@ _STREET_NAME: Final = (
     rf"(?:{_PARTICLE}\s*)?(?:{CAPWORD}|\d{{1,2}})(?:\s+(?:{_PARTICLE}\s+)?{CAPWORD}){{0,3}}"
 )
 _HOUSE: Final = r"\d{1,4}[a-zA-Z]?(?:\s?[-/]\s?\d{1,4}[a-zA-Z]?)?\.?(?![\d,.]\d)"
-_TOWN_WORDS: Final = (
-    rf"{CAPWORD}(?:\s+(?:am|an\s+der|an|im|ob|bei|upon|on|sur|sous|de|del|la|di|aan\s+den|aan|op|en)"
-    rf"\s+{CAPWORD}|\s+{CAPWORD}){{0,2}}"
+_TOWN_LINK: Final = (
+    r"(?:am|an\s+der|an|im|ob|bei|upon|on|sur|sous|de\s+la|de\s+las|de\s+los|de|del|la|di|"
+    r"aan\s+den|aan|op|en|in)"
 )
+_TOWN_WORDS: Final = rf"{CAPWORD}(?:\s+{_TOWN_LINK}\s+{CAPWORD}|\s+{CAPWORD}){{0,2}}"
 # Postcode shapes, most specific first.
 _CODE: Final = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"  # UK
@@ -69,8 +70,11 @@ _AFTER_ADDRESS: Final = re.compile(
 )
 # "Baker Street 221B, London NW1 6XE": a town between the address and the postcode.
 _TOWN_THEN_CODE: Final = re.compile(
-    rf"\s*,\s*(?P<town>{_TOWN_WORDS})(?:,?\s+(?P<code>{_CODE}))?(?!\w)"
+    rf"\s*,\s*(?P<town>{_TOWN_WORDS}|{HEBREW_WORD}(?:\s{HEBREW_WORD})?)"
+    rf"(?:,?\s+(?P<code>{_CODE}))?(?!\w)"
 )
+# "Kern County", "Orleans Parish": US counties are below the state, so they count.
+_COUNTY: Final = re.compile(rf"(?:{CAPWORD}\s+){{1,2}}(?:County|Parish|Borough)(?!\w)")
 _HEBREW_TOWN_PREFIX: Final = frozenset(
     {"תל", "באר", "ראשון", "בית", "קריית", "קרית", "רמת", "נס", "כפר", "ראש", "מעלה"}
     | {"גבעת", "פתח", "הוד", "זכרון", "נוף", "אור"}
@@ -109,7 +113,9 @@ def _town_cue_pattern(profile: str) -> CueIndex:
     cues = cue_alternation(merged(profile, "town_cues"))
     return CueIndex(
         merged(profile, "town_cues"),
-        re.compile(rf"{cues}\s*:?\s*(?:(?:the|la|le)\s+)?(?P<town>{_TOWN_WORDS})"),
+        re.compile(
+            rf"{cues}\s*:?\s*(?:(?:the|la|le)\s+)?(?:(?P<code>{_CODE})\s+)?(?P<town>{_TOWN_WORDS})"
+        ),
     )
 
 
@@ -235,7 +241,10 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
         yield Candidate(match.start(), match.end(), POSTCODE, PRIORITY_POSTCODE)
     for match in _TOWN_CUES[profile].matches(view):
         if _is_town(match.group("town")):
-            yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
+            yield from _code_and_town(match)
+    counties = [w for w in view.words if w[2] in ("County", "Parish", "Borough")]
+    for match in view.near(_COUNTY, counties, before=40, after=0):
+        yield Candidate(match.start(), match.end(), TOWN, PRIORITY_TOWN)
     after_pattern = _TOWN_AFTER[profile]
     if after_pattern is not None:
         cues = _TOWN_AFTER_WORDS[profile]

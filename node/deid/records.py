@@ -26,10 +26,17 @@ _GLUE: Final = (
     r"(?:\s*\((?:[^()\d]{1,20})\))?"
     r"\s*(?:(?i:n[°ºo]\.?|nr\.?|no\.?|num\.?|number|nummer|numéro|número|numero|is|:|#|-|=)\s*){0,3}"
 )
+# Serials are often named before the device they belong to: "Seriennummer des
+# Defibrillators (RRT204418S)", "rekisterinumero on ABC-123". Up to three words, then
+# an optional parenthesis or colon, may separate cue and serial.
+_SERIAL_GLUE: Final = _GLUE + r"(?:[^\W\d_]+\s+){0,3}?(?:[(:](?!\d\d\)))?\s*"
 # Identifier tokens: groups of letters/digits joined by single separators.
 _RECORD_SHAPE: Final = r"([A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){2,24})"
 _PLATE_SHAPE: Final = (
-    r"([A-ZÄÖÜÅÆØ0-9]{1,4}(?:[ -]?[A-ZÄÖÜÅÆØ0-9]{1,4}){1,3}"
+    # GS1 UDI: (01)00884838040108(21)A4573Z
+    r"(\(\d{2}\)[\dA-Z]+(?:\(\d{2}\)[\dA-Z]+)*"
+    # licence plates: "KA-MH 4471", "AB-123-CD", "ΙΚΑ 4471", "KR 4471C"
+    r"|[A-ZÄÖÜÅÆØΑ-Ω0-9]{1,4}(?:[ -]?[A-ZÄÖÜÅÆØΑ-Ω0-9]{1,4}){1,3}"
     r"|[A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){3,24})"
 )
 _VIN: Final = re.compile(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])")
@@ -44,11 +51,11 @@ _VIN_VALUES: Final = {
 }
 
 
-def _compile(field: str, token: str) -> Mapping[str, CueIndex]:
+def _compile(field: str, token: str, glue: str = _GLUE) -> Mapping[str, CueIndex]:
     return MappingProxyType(
         {
             p: CueIndex(
-                merged(p, field), re.compile(cue_alternation(merged(p, field)) + _GLUE + token)
+                merged(p, field), re.compile(cue_alternation(merged(p, field)) + glue + token)
             )
             for p in PROFILES
         }
@@ -56,7 +63,22 @@ def _compile(field: str, token: str) -> Mapping[str, CueIndex]:
 
 
 _RECORDS: Final = _compile("record_cues", _RECORD_SHAPE)
-_SERIALS: Final = _compile("serial_cues", _PLATE_SHAPE)
+_SERIALS: Final = _compile("serial_cues", _PLATE_SHAPE, glue=_SERIAL_GLUE)
+
+
+def _serials_after() -> Mapping[str, re.Pattern[str] | None]:
+    """Hungarian names the plate first: "az ABC-123 rendszámú autó"."""
+    out: dict[str, re.Pattern[str] | None] = {}
+    for p in PROFILES:
+        cues = merged(p, "serial_cues_after")
+        out[p] = re.compile(_PLATE_SHAPE + r"\s+" + cue_alternation(cues)) if cues else None
+    return MappingProxyType(out)
+
+
+_SERIALS_AFTER: Final = _serials_after()
+_SERIAL_AFTER_WORDS: Final = MappingProxyType(
+    {p: frozenset(w.split()[0] for w in merged(p, "serial_cues_after")) for p in PROFILES}
+)
 
 
 def _vin_ok(vin: str) -> bool:
@@ -79,6 +101,14 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
         if digit_count(token) >= 1 and len(token) >= 4 and not token.isalpha():
             start = match.start(1)
             yield Candidate(start, start + len(token), SERIAL_NUMBER, PRIORITY_SERIAL)
+    after = _SERIALS_AFTER[profile]
+    if after is not None:
+        words = _SERIAL_AFTER_WORDS[profile]
+        anchors = [w for w in view.words if w[2] in words]
+        for match in view.near(after, anchors, before=16, after=0):
+            token = match.group(1)
+            if digit_count(token) >= 1 and len(token) >= 4:
+                yield Candidate(match.start(1), match.end(1), SERIAL_NUMBER, PRIORITY_SERIAL)
     vin_anchors = view.numbers_with(4)
     for match in view.near(_VIN, vin_anchors, before=16, after=16):
         if _vin_ok(match.group()):
