@@ -139,6 +139,15 @@ def expand(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
         expanded = jsonld.expand(document, _options())
     except jsonld.JsonLdError as error:
         raise _translate(error) from error
+    except ValueError as error:
+        # pyld's IRI resolver raises a bare ValueError for a relative IRI it
+        # cannot resolve (we set no base on purpose) or an invalid @base.
+        raise InvalidIriError(f"cannot resolve IRI: {error}") from error
+    except KeyError as error:
+        # pyld 3.3 fails this way on "@language": null or "@direction": null in
+        # a context with no default to remove. Valid JSON-LD, but we cannot
+        # process it, so it is refused like a malformed context.
+        raise InvalidContextError(f"unsupported context entry {error}") from error
     return check_expanded(expanded)
 
 

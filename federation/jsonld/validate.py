@@ -67,32 +67,37 @@ def parse_datetime(value: object) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _check_literal(value_object: dict[str, Any]) -> None:
+def _check_literal(value_object: dict[str, Any], prop: str) -> None:
     value = value_object["@value"]
     datatype = value_object.get("@type")
     if datatype is None or datatype == _JSON_LITERAL:
         return
-    _check_reference(datatype, "@type of a value")
-    short = datatype.removeprefix(XSD)
+    _check_reference(datatype, f"{prop}: @type of a value")
+    short = "xsd:" + datatype.removeprefix(XSD) if datatype.startswith(XSD) else datatype
     if datatype == XSD + "dateTime":
         try:
             parse_datetime(value)
         except ValueError as exc:
-            raise InvalidValueError(f"xsd:dateTime value: {exc}") from exc
+            raise InvalidValueError(f"{prop}: {exc}") from exc
     elif datatype == XSD + "boolean":
         if not isinstance(value, bool):
-            raise InvalidValueError(f"xsd:boolean value must be true or false, got {value!r:.80}")
+            raise InvalidValueError(f"{prop}: {short} must be true or false, got {value!r:.80}")
     elif datatype in _INTEGER_TYPES:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise InvalidValueError(f"xsd:{short} value must be a JSON integer, got {value!r:.80}")
+            raise InvalidValueError(f"{prop}: {short} must be a JSON integer, got {value!r:.80}")
         if datatype in _NON_NEGATIVE_TYPES and value < 0:
-            raise InvalidValueError(f"xsd:{short} value must not be negative, got {value}")
+            raise InvalidValueError(f"{prop}: {short} must not be negative, got {value}")
     elif datatype in _NUMBER_TYPES:
         if not isinstance(value, int | float) or isinstance(value, bool):
-            raise InvalidValueError(f"xsd:{short} value must be a JSON number, got {value!r:.80}")
+            raise InvalidValueError(f"{prop}: {short} must be a JSON number, got {value!r:.80}")
     elif not isinstance(value, str):
         # Other datatypes (multibase, duration, ...) are lexical forms.
-        raise InvalidValueError(f"a {datatype} value must be a string, got {value!r:.80}")
+        raise InvalidValueError(f"{prop}: a {short} value must be a string, got {value!r:.80}")
+
+
+def _name(iri: str) -> str:
+    """The short name of a property IRI, for error messages."""
+    return TERM_BY_IRI.get(iri, iri)
 
 
 def check_expanded(expanded: list[Any]) -> dict[str, Any]:
@@ -102,25 +107,32 @@ def check_expanded(expanded: list[Any]) -> dict[str, Any]:
         raise DocumentShapeError(
             f"document must describe exactly one top-level object, found {len(nodes)}"
         )
-    stack: list[Any] = [nodes[0]]
+    # (item, name of the property it is a value of) pairs, for clear messages.
+    stack: list[tuple[Any, str]] = [(nodes[0], "document")]
     while stack:
-        item = stack.pop()
+        item, prop = stack.pop()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend((element, prop) for element in item)
             continue
         if not isinstance(item, dict):
             continue
         if "@value" in item:
-            _check_literal(item)
+            _check_literal(item, prop)
             continue
         if "@id" in item:
-            _check_reference(item["@id"], "id")
+            _check_reference(item["@id"], f"{prop}: id")
         for datatype in item.get("@type", ()):
-            _check_reference(datatype, "type")
+            _check_reference(datatype, f"{prop}: type")
         for graph_item in item.get("@graph", ()):
             if not isinstance(graph_item, dict) or "@value" in graph_item:
-                raise InvalidValueError(f"a graph may only hold objects, got {graph_item!r:.80}")
-        stack.extend(value for key, value in item.items() if key not in ("@id", "@type"))
+                raise InvalidValueError(
+                    f"{prop}: a graph may only hold objects, got {graph_item!r:.80}"
+                )
+        stack.extend(
+            (value, prop if key.startswith("@") else _name(key))
+            for key, value in item.items()
+            if key not in ("@id", "@type")
+        )
     return nodes[0]
 
 
@@ -136,7 +148,7 @@ def _check_rule(term: str, value: Any, rule: Rule) -> None:
         raise InvalidValueError(f"{term} takes one value, got {len(value)}")
     ok = {
         Kind.TEXT: isinstance(value, str),
-        Kind.CHOICE: value in rule.choices,
+        Kind.CHOICE: isinstance(value, str) and value in rule.choices,
         Kind.BOOLEAN: isinstance(value, bool),
         Kind.COUNT: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
         Kind.DATETIME: isinstance(value, str),

@@ -1,0 +1,121 @@
+"""A remote @context is never fetched, whatever form the reference takes."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from federation.jsonld import (
+    CANONICAL_CONTEXT,
+    RemoteContextError,
+    load_bundled_document,
+    normalize,
+)
+
+CONTEXT_BODY = b'{"@context": {"name": "https://www.w3.org/ns/activitystreams#name"}}'
+
+
+class _RecordingServer(ThreadingHTTPServer):
+    hits: list[str]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _RecordingServer
+
+    def do_GET(self) -> None:
+        self.server.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ld+json")
+        self.send_header("Content-Length", str(len(CONTEXT_BODY)))
+        self.end_headers()
+        self.wfile.write(CONTEXT_BODY)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def recording_server() -> Iterator[_RecordingServer]:
+    """A context server on loopback that records every request it gets."""
+    server = _RecordingServer(("127.0.0.1", 0), _Handler)
+    server.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections and never answers: a fetch would hang."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def _documents_referencing(url: str) -> list[dict[str, object]]:
+    note = {"id": "https://a.example/notes/1", "type": "Note", "name": "x"}
+    return [
+        {"@context": url, **note},
+        {"@context": [*CANONICAL_CONTEXT, url], **note},
+        {"@context": [{"@import": url}], **note},
+        {"@context": list(CANONICAL_CONTEXT), **note, "attachment": {"@context": url, "name": "y"}},
+        {
+            "@context": [*CANONICAL_CONTEXT, {"Scoped": {"@id": "as:Note", "@context": url}}],
+            **note,
+            "type": "Scoped",
+        },
+        {
+            "@context": [
+                *CANONICAL_CONTEXT,
+                {"wrapped": {"@id": "as:attachment", "@context": url}},
+            ],
+            **note,
+            "wrapped": {"name": "z"},
+        },
+    ]
+
+
+def test_remote_contexts_are_refused_without_a_request(recording_server: _RecordingServer) -> None:
+    url = f"http://127.0.0.1:{recording_server.server_address[1]}/context.jsonld"
+    for document in _documents_referencing(url):
+        with pytest.raises(RemoteContextError, match="only bundled contexts"):
+            normalize(document)
+    assert recording_server.hits == []
+    # Control: the server does record a real fetch, so the zero above means something.
+    with urllib.request.urlopen(url, timeout=5) as response:
+        assert response.read() == CONTEXT_BODY
+    assert recording_server.hits == ["/context.jsonld"]
+
+
+def test_a_hanging_context_url_does_not_hang_us(silent_port: int) -> None:
+    url = f"http://127.0.0.1:{silent_port}/context.jsonld"
+    started = time.monotonic()
+    for document in _documents_referencing(url):
+        with pytest.raises(RemoteContextError):
+            normalize(document)
+    assert time.monotonic() - started < 5
+
+
+def test_the_loader_refuses_unknown_urls_directly() -> None:
+    with pytest.raises(RemoteContextError, match=r"evil\.example"):
+        load_bundled_document("https://evil.example/context.jsonld", {})
+    # Near misses of bundled URLs are not bundled URLs.
+    for url in (
+        "https://www.w3.org/ns/activitystreams/",
+        "https://www.w3.org/ns/activitystreams.json",
+        "https://w3id.org/security/v2",
+        "https://w3id.org/curbside/v2",
+    ):
+        with pytest.raises(RemoteContextError):
+            load_bundled_document(url, {})
