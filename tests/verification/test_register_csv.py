@@ -8,6 +8,7 @@ import pytest
 from verification.names import split_full_name
 from verification.registers import csv as mapped_csv
 from verification.registers.base import ReadStats, RegisterEntry, RegisterFormatError, RowProblem
+from verification.registers.formats import read_register
 from verification.registers.mapping import CsvMapping, MappingError
 
 BIG_MAPPING = """
@@ -180,3 +181,18 @@ def test_mapping_file_that_is_not_toml(tmp_path: Path) -> None:
 )
 def test_split_full_name(full: str, family_first: bool, expected: tuple[str, str]) -> None:
     assert split_full_name(full, family_first=family_first) == expected
+
+
+def test_read_register_dispatches_by_format(big: tuple[Path, CsvMapping], tmp_path: Path) -> None:
+    path, _ = big
+    mapping_path = tmp_path / "big.toml"
+    entries = list(read_register("csv", path, mapping=mapping_path))
+    assert len(entries) == 7
+    with pytest.raises(RegisterFormatError, match="needs a mapping"):
+        read_register("csv", path)
+    with pytest.raises(RegisterFormatError, match="takes no mapping"):
+        read_register("nppes", path, mapping=mapping_path)
+    with pytest.raises(RegisterFormatError, match="unknown register format 'big'"):
+        read_register("big", path)
+    with pytest.raises(RegisterFormatError, match="lacks columns"):
+        next(read_register("rpps", path))

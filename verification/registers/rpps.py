@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from verification.names import fold
 from verification.registers.base import (
@@ -49,7 +50,7 @@ from verification.registers.base import (
 
 DIALECT = Dialect(delimiter="|", quotechar=None)
 PHYSICIAN_PROFESSION = "10"
-_SPECIALTY_RANK = {"S": 0, "CEX": 1}
+_SPECIALTY_RANK = MappingProxyType({"S": 0, "CEX": 1})
 _WORST_RANK = 9
 
 
