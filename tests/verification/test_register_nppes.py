@@ -274,3 +274,15 @@ def test_100k_rows_stream_in_bounded_memory(tmp_path: Path) -> None:
     assert last.offset == path.stat().st_size  # ~115 MB streamed
     # Holding the entries would add ~30 MB between the first and last samples.
     assert max(samples) - samples[0] < 4_000_000, samples
+
+
+def test_columns_are_found_by_name_in_any_order(tmp_path: Path) -> None:
+    columns = list(reversed(col.COLUMNS))
+    rows = [individual(NPI_A, "SMITH", "JOHN"), organisation(NPI_B, "MERCY HOSPITAL")]
+    lines = [synthetic._quoted_line(columns, "\n")]
+    lines += [synthetic._quoted_line([row.get(name, "") for name in columns], "\n") for row in rows]
+    path = tmp_path / "reordered.csv"
+    path.write_bytes(b"".join(lines))
+    stats = ReadStats()
+    assert [e.family_name for e in items(path, stats=stats)] == ["SMITH"]
+    assert stats.skipped == 1

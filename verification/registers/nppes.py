@@ -157,6 +157,9 @@ def _rows(
     separators_per_row = layout.ncols - 1
     split_at = layout.split_at
     taxonomy_start = layout.taxonomy_start
+    # Organisations can be dropped from the row's first bytes only when the entity
+    # type directly follows the NPI, as in the published layout.
+    org_prefix = layout.npi == 0 and layout.entity == 1
     while line := readline(MAX_LINE_BYTES):
         first_line = line_no + 1
         offset += len(line)
@@ -170,7 +173,7 @@ def _rows(
             and body.endswith(b'"')
             and body.count(_SEP) == separators_per_row
         ):
-            npi_end = body.find(_SEP, 1, 40)
+            npi_end = body.find(_SEP, 1, 40) if org_prefix else -1
             if npi_end > 0 and body.startswith(b'2","', npi_end + 3):
                 stats.rows += 1
                 stats.skipped += 1
