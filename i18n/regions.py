@@ -15,7 +15,7 @@ _NOT_COUNTRIES = frozenset(
 @cache
 def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes, upper case."""
-    territories = Locale("en").territories
+    territories: dict[str, str] = dict(Locale("en").territories)
     return frozenset(
         code
         for code in territories

@@ -52,7 +52,7 @@ def create_app(config: NodeConfig) -> web.Application:
         middlewares=[request_context, problem_errors, bearer_auth],
     )
     app[NODE] = state
-    app[meta.OPERATIONS] = [op for routes in API_ROUTES for op in routes.operations]
+    app[meta.OPERATIONS] = tuple(op for routes in API_ROUTES for op in routes.operations)
     for routes in API_ROUTES:
         routes.register(app)
     app.cleanup_ctx.append(_lifecycle)

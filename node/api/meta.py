@@ -16,7 +16,7 @@ from node.state import NODE, node_state
 
 api = ApiRoutes(tag="meta")
 
-OPERATIONS = web.AppKey("curbside_operations", list[Operation])
+OPERATIONS = web.AppKey("curbside_operations", tuple[Operation, ...])
 
 
 class Health(BaseModel):
@@ -53,8 +53,9 @@ async def healthz(request: web.Request) -> web.Response:
 @api.get("/api/v1/openapi.json", summary="This OpenAPI document", auth=False)
 async def openapi(request: web.Request) -> web.Response:
     state = request.app[NODE]
+    operations: tuple[Operation, ...] = request.app[OPERATIONS]
     document = build_openapi(
-        request.app[OPERATIONS],
+        operations,
         title=f"Curbside API — {state.config.name}",
         version=__version__,
         server=state.config.base_url,

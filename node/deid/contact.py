@@ -17,9 +17,7 @@ PRIORITY_PHONE_CUE: Final = 96  # "Tel. 943 476 5919" is a phone even if it pass
 PRIORITY_PHONE: Final = 70
 
 # No leading boundary: the start is found by walking back from "@" (see _back_over).
-_EMAIL: Final = re.compile(
-    r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}"
-)
+_EMAIL: Final = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}")
 _URL: Final = re.compile(r"(?<![\w@/])(?:https?://|ftp://|www\.)[^\s<>\"'\[\]{}]+", re.IGNORECASE)
 # Bare domains ("klinik-nord.de/team") only for country and common generic TLDs, so
 # abbreviations such as "z.B." or "i.v." are never taken for one.

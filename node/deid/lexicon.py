@@ -14,22 +14,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final
 
-LANGUAGES: Final = (
-    "en",
-    "es",
-    "fr",
-    "it",
-    "de",
-    "nl",
-    "da",
-    "sv",
-    "nb",
-    "fi",
-    "he",
-    "pl",
-    "el",
-    "hu",
-)
+LANGUAGES: Final = tuple("en es fr it de nl da sv nb fi he pl el hu".split())
 # A text whose language is not one of ours is scanned with every table: better a few
 # more false alarms than a missed identifier in a case that is about to leave the node.
 ALL: Final = "*"

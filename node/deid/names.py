@@ -39,110 +39,35 @@ PRIORITY_LIST: Final = 30
 
 # Name particles that stay lower case inside a name ("Ludwig van Beethoven").
 _PARTICLES: Final = frozenset(
-    {
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "du",
-        "des",
-        "da",
-        "di",
-        "del",
-        "della",
-        "dos",
-        "das",
-        "ten",
-        "ter",
-        "af",
-        "av",
-        "zu",
-        "la",
-        "le",
-        "y",
-        "i",
-        "bin",
-        "ben",
-        "al",
-        "el",
-        "d'",
-    }
+    (
+        "van von der den de du des da di del della dos das ten ter af av zu la le y i bin "
+        "ben al el d'"
+    ).split()
 )
 # Academic and second titles skipped between a title and the name ("Dr. med. Hans").
 _TITLE_TAIL: Final = frozenset(
-    {
-        "med",
-        "dent",
-        "rer",
-        "nat",
-        "habil",
-        "univ",
-        "phil",
-        "jur",
-        "dr",
-        "prof",
-        "dott",
-        "ssa",
-        "dipl",
-        "ing",
-        "mag",
-        "drs",
-        "ir",
-        "mr",
-        "mrs",
-        "lek",
-        "mgr",
-        "dra",
-        "sr",
-        "sra",
-        "doktor",
-        "doctor",
-        "herr",
-        "frau",
-        "ra",
-        "na",
-    }
+    (
+        "med dent rer nat habil hab univ phil jur dr prof dott ssa dipl ing mag drs ir mr mrs "
+        "lek mgr dra sr sra doktor doctor herr frau ra na"
+    ).split()
 )
 # Capitalised words that end a name: institutions and clinical nouns that follow a
 # first name in hospital names ("Maria Hospital") and German prose.
 _NAME_STOP: Final = frozenset(
-    {
-        "hospital",
-        "klinik",
-        "klinikum",
-        "clinic",
-        "krankenhaus",
-        "hôpital",
-        "hospital's",
-        "ospedale",
-        "ziekenhuis",
-        "sygehus",
-        "sjukhus",
-        "sykehus",
-        "sairaala",
-        "szpital",
-        "kórház",
-        "university",
-        "universität",
-        "université",
-        "center",
-        "centre",
-        "zentrum",
-        "stift",
-        "stiftung",
-        "institute",
-        "institut",
-        "syndrome",
-        "disease",
-    }
+    (
+        "hospital klinik klinikum clinic krankenhaus hôpital hospital's ospedale "
+        "ziekenhuis sygehus sjukhus sykehus sairaala szpital kórház university "
+        "universität université center centre zentrum stift stiftung institute institut "
+        "syndrome disease"
+    ).split()
 )
 _HEBREW: Final = re.compile(r"[\u05D0-\u05EA]")
 # Pronouns between a relation word and the name: "Ο γιος της, Στέλιος", "his wife Anna".
 _POSSESSIVES: Final = frozenset(
-    {"his", "her", "their", "sein", "seine", "seiner", "ihr", "ihre", "ihrer", "sa", "son",
-     "ses", "su", "sus", "suo", "sua", "zijn", "haar", "hans", "hennes", "hendes", "hänen",
-     "jej", "jego", "της", "του", "τους"}
+    (
+        "his her their sein seine seiner ihr ihre ihrer sa son ses su sus suo sua zijn "
+        "haar hans hennes hendes hänen jej jego της του τους"
+    ).split()
 )
 
 
@@ -155,6 +80,8 @@ def _title_words() -> frozenset[str]:
             if found is not None:
                 words.add(found.group().lower())
     return frozenset(words)
+
+
 _MORBUS_CUES: Final = frozenset({"M", "M."})
 
 
@@ -168,7 +95,11 @@ def _is_initial(tokens: Sequence[Piece], i: int, text: str) -> bool:
 
 
 def _listed(word: str) -> bool:
-    return word in FIRST_NAMES or word in LAST_NAMES
+    """In the shipped lists, or every part of a hyphenated name is ("Mats-Ole")."""
+    if word in FIRST_NAMES or word in LAST_NAMES:
+        return True
+    parts = word.split("-")
+    return len(parts) > 1 and all(p in FIRST_NAMES or p in LAST_NAMES for p in parts)
 
 
 def _eponym_context(text: str, end: int) -> bool:

@@ -55,11 +55,12 @@ _CODE: Final = (
     r"|(?:[A-Z]{1,2}-)?\d{4,5}(?:-\d{4})?"  # DE FR ES IT FI US (5), DK NO HU AT CH BE (4)
     r"|\d{7})"  # IL
 )
-_ALONE: Final = re.compile(
-    r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|\d{4}\s[A-Z]{2})(?![\w-])"
-)
+_ALONE: Final = re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}(?![\w-])")
+# Dutch "1012 AB": alone only in Dutch text, and never a unit ("5000 IE", "5000 UI").
+_NL_ALONE: Final = re.compile(r"(?<![\w-])\d{4}\s?(?!IE|UI|IU|ML|MG|KG|SA|SD|SS)[A-Z]{2}(?![\w-])")
 _CODE_TOWN: Final = re.compile(
-    rf"(?<![\w-])(?P<code>\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}\s\d{{2}})\s+(?P<town>{_TOWN_WORDS})"
+    rf"(?<![\w-])(?P<code>\d{{4}}\s?(?!IE|UI|IU)[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{3}}\s\d{{2}})"
+    rf"\s+(?P<town>{_TOWN_WORDS})"
 )
 # "Boston, MA 02115"
 _US: Final = re.compile(
@@ -239,6 +240,9 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
             yield from _code_and_town(match)
     for match in view.near(_ALONE, codes, before=4, after=6):
         yield Candidate(match.start(), match.end(), POSTCODE, PRIORITY_POSTCODE)
+    if profile in ("nl", "*"):
+        for match in view.near(_NL_ALONE, codes, before=0, after=4):
+            yield Candidate(match.start(), match.end(), POSTCODE, PRIORITY_POSTCODE)
     for match in _TOWN_CUES[profile].matches(view):
         if _is_town(match.group("town")):
             yield from _code_and_town(match)

@@ -63,8 +63,8 @@ async def problem_errors(request: web.Request, handler: Handler) -> web.StreamRe
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        problem = Problem(error.status, _detail_for(error), headers=_kept_headers(error))
-        return problem.response(request_id=request_id)
+        mapped = Problem(error.status, _detail_for(error), headers=_kept_headers(error))
+        return mapped.response(request_id=request_id)
     except Exception:
         # The one place an unexpected error is caught: it is logged with its traceback
         # and the client gets an id to quote, never the traceback itself.

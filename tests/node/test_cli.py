@@ -329,3 +329,8 @@ def test_db_upgrade_and_stale_schema(folder: Path) -> None:
         connection.execute("UPDATE alembic_version SET version_num = '0000'")
     result = curbside("serve", str(folder), "--port", str(free_port()))
     assert_one_line_error(result, "db upgrade")
+
+
+def test_serve_refuses_a_key_others_can_read(folder: Path) -> None:
+    (folder / "keys" / "node-ed25519.pem").chmod(0o644)
+    assert_one_line_error(curbside("serve", str(folder), "--port", str(free_port())), "chmod 600")
