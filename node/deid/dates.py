@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Final
 
 from node.deid.finding import DATE, Candidate
-from node.deid.lexicon import LANGUAGE_DATA, PROFILES, profile_languages
+from node.deid.lexicon import LANGUAGE_DATA, PROFILES, cue_alternation, merged, profile_languages
 from node.deid.view import CueIndex, TextView
 
 PRIORITY: Final = 60
@@ -136,6 +136,26 @@ _TEXTUAL: Final = re.compile(
     + _YEAR
     + r")(?!\w)"
 )
+
+
+def _holiday_patterns(profile: str) -> tuple[CueIndex, re.Pattern[str]]:
+    """Holidays pin a day: "Easter Sunday 2024", "2. Weihnachtsfeiertag 2023",
+    "Semana Santa de 2024", "2024 húsvétja". Only with a year, since "over
+    Christmas" alone is as vague as a season."""
+    holidays = merged(profile, "holidays")
+    alternation = cue_alternation(holidays)
+    forward = re.compile(
+        r"(?:(?<![\w.])\d{1,2}\.\s*)?"
+        + alternation
+        + r"(?:\s+(?i:of|de|del|di|du|von|van|του))?\s*,?\s*"
+        + _YEAR
+        + r"(?!\w)"
+    )
+    backward = re.compile(r"(?<![\w.])(?:19|20)\d\d\.?\s+" + alternation)
+    return CueIndex(holidays, forward), backward
+
+
+_HOLIDAYS: Final = MappingProxyType({p: _holiday_patterns(p) for p in PROFILES})
 _MONTH_GROUPS: Final = ("m1", "m2", "m3", "m4")
 # How far a textual date reaches on either side of its month word ("14th of", ", 2024 r.").
 _REACH: Final = 16
@@ -172,6 +192,12 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     for match in _SHORT_CUED.matches(view):
         if _day_month_ok(match.group("a"), match.group("b")):
             yield Candidate(match.start("a"), match.end(), DATE, PRIORITY)
+    forward, backward = _HOLIDAYS[profile]
+    for match in forward.matches(view):
+        yield Candidate(match.start(), match.end(), DATE, PRIORITY)
+    years = [n for n in view.numbers if len(n[2]) == 4 and n[2][:2] in ("19", "20")]
+    for match in view.near(backward, years, before=0, after=40):
+        yield Candidate(match.start(), match.end(), DATE, PRIORITY)
     # Textual dates: month words are found with a set look-up, then the date pattern is
     # tried only at token starts just before each.
     months = _MONTHS[profile]

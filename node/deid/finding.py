@@ -67,7 +67,11 @@ class Candidate:
 
 def resolve(text: str, candidates: Iterable[Candidate]) -> list[Finding]:
     """Pick non-overlapping candidates: highest priority first, then the longest span."""
-    unique = {(c.start, c.end, c.kind): c for c in candidates if c.end > c.start}
+    unique: dict[tuple[int, int, str], Candidate] = {}
+    for c in candidates:
+        key = (c.start, c.end, c.kind)
+        if c.end > c.start and (key not in unique or unique[key].priority < c.priority):
+            unique[key] = c
     ranked = sorted(unique.values(), key=lambda c: (-c.priority, c.start - c.end, c.start))
     starts: list[int] = []  # taken spans, kept sorted and non-overlapping
     taken: list[Candidate] = []

@@ -14,7 +14,9 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final
 
-LANGUAGES: Final = tuple("en es fr it de nl da sv nb fi he pl el hu".split())
+LANGUAGES: Final = tuple(
+    ["en", "es", "fr", "it", "de", "nl", "da", "sv", "nb", "fi", "he", "pl", "el", "hu"]
+)
 # A text whose language is not one of ours is scanned with every table: better a few
 # more false alarms than a missed identifier in a case that is about to leave the node.
 ALL: Final = "*"
@@ -32,6 +34,7 @@ class LanguageData:
     language: str
     months: tuple[tuple[str, ...], ...]
     months_case_sensitive: bool = False
+    holidays: tuple[str, ...] = ()
     number_first_streets: bool = False
     titles: tuple[str, ...] = ()
     titles_after: tuple[str, ...] = ()
@@ -45,6 +48,8 @@ class LanguageData:
     serial_cues_after: tuple[str, ...] = ()
     town_cues: tuple[str, ...] = ()
     town_cues_after: tuple[str, ...] = ()
+    town_preps: tuple[str, ...] = ()
+    town_suffixes: tuple[str, ...] = ()
     postcode_cues: tuple[str, ...] = ()
     street_before: tuple[str, ...] = ()
     street_after: tuple[str, ...] = ()
@@ -139,6 +144,8 @@ def cue_alternation(
 
 
 NOT_TOWNS: Final = frozenset(w.lower() for w in _read_words("not_towns.txt"))
+# GeoNames towns (see data/towns.txt for the licence); read once, ~70,000 names.
+TOWN_NAMES: Final = _read_words("towns.txt")
 
 # Upper-case letters of the network's Latin and Greek alphabets, for regexes that need
 # "a capitalised word" (Python's re has no \p{Lu}).

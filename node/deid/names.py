@@ -15,8 +15,10 @@ never taken from evidence 2 or 3, and a name followed by "disease", "Syndrom",
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
 from types import MappingProxyType
 from typing import Final
 
@@ -25,50 +27,32 @@ from node.deid.lexicon import (
     DISEASE_WORDS,
     EPONYMS,
     FIRST_NAMES,
+    LANGUAGES,
     LAST_NAMES,
     NOT_NAMES,
     PROFILES,
-    LANGUAGES,
     cue_alternation,
     merged,
 )
 from node.deid.view import WORD, CueIndex, Piece, TextView
 
+_WORDS: Final = json.loads(
+    (resources.files("node.deid") / "data" / "name_words.json").read_text("utf-8")
+)
+
 PRIORITY_CUE: Final = 35
 PRIORITY_LIST: Final = 30
 
 # Name particles that stay lower case inside a name ("Ludwig van Beethoven").
-_PARTICLES: Final = frozenset(
-    (
-        "van von der den de du des da di del della dos das ten ter af av zu la le y i bin "
-        "ben al el d'"
-    ).split()
-)
+_PARTICLES: Final = frozenset(_WORDS["particles"])
 # Academic and second titles skipped between a title and the name ("Dr. med. Hans").
-_TITLE_TAIL: Final = frozenset(
-    (
-        "med dent rer nat habil hab univ phil jur dr prof dott ssa dipl ing mag drs ir mr mrs "
-        "lek mgr dra sr sra doktor doctor herr frau ra na"
-    ).split()
-)
+_TITLE_TAIL: Final = frozenset(_WORDS["title_tails"])
 # Capitalised words that end a name: institutions and clinical nouns that follow a
 # first name in hospital names ("Maria Hospital") and German prose.
-_NAME_STOP: Final = frozenset(
-    (
-        "hospital klinik klinikum clinic krankenhaus hôpital hospital's ospedale "
-        "ziekenhuis sygehus sjukhus sykehus sairaala szpital kórház university "
-        "universität université center centre zentrum stift stiftung institute institut "
-        "syndrome disease"
-    ).split()
-)
+_NAME_STOP: Final = frozenset(_WORDS["name_stops"])
 _HEBREW: Final = re.compile(r"[\u05D0-\u05EA]")
 # Pronouns between a relation word and the name: "Ο γιος της, Στέλιος", "his wife Anna".
-_POSSESSIVES: Final = frozenset(
-    (
-        "his her their sein seine seiner ihr ihre ihrer sa son ses su sus suo sua zijn "
-        "haar hans hennes hendes hänen jej jego της του τους"
-    ).split()
-)
+_POSSESSIVES: Final = frozenset(_WORDS["possessives"])
 
 
 def _title_words() -> frozenset[str]:
@@ -111,6 +95,9 @@ def _eponym_context(text: str, end: int) -> bool:
 
 
 _TITLE_WORDS: Final = _title_words()
+# Specialists work like a relation word: "our endocrinologist, Siobhan McAteer",
+# "vores endokrinolog, Sidsel Dybdahl", "la Dott.ssa ... reumatologa".
+_SPECIALIST_ENDINGS: Final = tuple(_WORDS["specialist_endings"])
 
 
 class _Scan:
@@ -211,6 +198,7 @@ _TITLES_AFTER: Final = MappingProxyType({p: frozenset(merged(p, "titles_after"))
 def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     scan = _Scan(view)
     yield from _after_cues(scan, profile)
+    yield from _after_specialists(scan, profile)
     yield from _before_titles(scan, profile)
     yield from _from_lists(scan)
 
@@ -229,6 +217,18 @@ def _after_cues(scan: _Scan, profile: str) -> Iterator[Candidate]:
             if cue in _MORBUS_CUES and all(p in EPONYMS for p in parts):
                 continue  # "M. Crohn" is Morbus Crohn in German, not Monsieur Crohn
             yield Candidate(start, end, NAME, PRIORITY_CUE)
+
+
+def _after_specialists(scan: _Scan, profile: str) -> Iterator[Candidate]:
+    tokens, text = scan.tokens, scan.text
+    for i, (_, end, word) in enumerate(tokens[:-1]):
+        if not word.lower().endswith(_SPECIALIST_ENDINGS):
+            continue
+        if text[end : tokens[i + 1][0]].strip(" ,:") != "":
+            continue
+        found = scan.gather(i + 1, strong=False, nouns_capitalised=profile in ("de", "*"))
+        if found is not None:
+            yield Candidate(found[0], found[1], NAME, PRIORITY_CUE)
 
 
 def _before_titles(scan: _Scan, profile: str) -> Iterator[Candidate]:

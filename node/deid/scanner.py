@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Final
 
-from node.deid import ages, contact, dates, names, national_ids, places, records
+from node.deid import ages, contact, dates, names, national_ids, places, records, towns
 from node.deid.finding import Candidate, Finding, resolve
 from node.deid.lexicon import normalise_language
 from node.deid.view import TextView
@@ -21,6 +21,7 @@ DETECTORS: Final[tuple[Detector, ...]] = (
     dates.detect,
     ages.detect,
     places.detect,
+    towns.detect,
     names.detect,
 )
 

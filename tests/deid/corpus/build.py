@@ -2,8 +2,10 @@
 
 Sources are easier to write and review than offsets: one snippet per line, with each
 identifier wrapped as ``[kind|text]`` (see the kind codes below); ``#`` lines are
-comments. Run ``python -m tests.deid.corpus.build`` after editing a source; a test
-fails if the JSONL files and the sources disagree.
+comments. Lines starting with ``h:`` are the held-out set: written after the detector
+and never used to tune it, they get ids ``<lang>-hNNN`` and are reported separately.
+Run ``python -m tests.deid.corpus.build`` after editing a source; a test fails if the
+JSONL files and the sources disagree.
 """
 
 from __future__ import annotations
@@ -59,14 +61,19 @@ def parse_line(line: str) -> tuple[str, list[dict[str, Any]]]:
 def build_language(source: Path) -> list[dict[str, Any]]:
     language = source.stem
     records = []
+    counts = {"": 0, "h": 0}
     for raw in source.read_text("utf-8").splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        group = ""
+        if line.startswith("h:"):
+            group, line = "h", line[2:].strip()
+        counts[group] += 1
         text, spans = parse_line(line)
         records.append(
             {
-                "id": f"{language}-{len(records) + 1:03d}",
+                "id": f"{language}-{group}{counts[group]:03d}",
                 "language": language,
                 "text": text,
                 "spans": spans,
