@@ -40,6 +40,10 @@ _FILES: Final = MappingProxyType(
 )
 
 
+#: Canonical URLs of every bundled context.
+BUNDLED_CONTEXT_URLS: Final = tuple(_FILES)
+
+
 def _spellings(url: str) -> Iterator[str]:
     """The forms a context URL is written in the wild.
 

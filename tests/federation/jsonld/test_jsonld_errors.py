@@ -79,6 +79,36 @@ def test_string_limit_applies_to_values_and_keys() -> None:
         normalize({**doc(), "k" * 1_001: "x"}, limits=limits)
 
 
+def _proof(n: int) -> dict[str, Any]:
+    return {"type": "DataIntegrityProof", "proofPurpose": "assertionMethod", "proofValue": f"z{n}"}
+
+
+def test_objects_using_scoped_contexts_are_bounded() -> None:
+    # pyld re-processes a scoped context for each object using it (~3 ms
+    # each): the count is capped so a document cannot cost seconds.
+    limits = Limits(max_scoped_objects=2)
+    normalize(
+        doc(attachment=[{"type": "Note", "proof": _proof(i)} for i in range(2)]), limits=limits
+    )
+    with pytest.raises(LimitExceededError, match="more than 2 objects using a scoped context"):
+        normalize(
+            doc(attachment=[{"type": "Note", "proof": _proof(i)} for i in range(3)]), limits=limits
+        )
+    # Aliasing the type keyword does not dodge the count.
+    aliased = {"@context": [*CTX, {"kind": "@type"}], "kind": "Note", "proof": [_proof(1)] * 3}
+    with pytest.raises(LimitExceededError):
+        normalize(aliased, limits=limits)
+
+
+def test_senders_may_not_define_scoped_contexts() -> None:
+    scoped = {"Case2": {"@id": "cs:Case", "@context": {"q": "cs:clinicalQuestion"}}}
+    with pytest.raises(InvalidContextError, match="scoped contexts"):
+        normalize({"@context": [*CTX, scoped], "type": "Case2", "q": "x"})
+    # Plain inline term definitions remain fine.
+    plain = {"@context": [*CTX, {"q": "cs:clinicalQuestion"}], "type": "Case", "q": "x"}
+    assert normalize(plain)["clinicalQuestion"] == "x"
+
+
 @pytest.mark.parametrize(
     "document",
     [

@@ -8,11 +8,15 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
+from pyld import jsonld  # type: ignore[import-untyped]
 
 from federation.jsonld import (
     CANONICAL_CONTEXT,
+    InvalidContextError,
+    JsonLdError,
     RemoteContextError,
     load_bundled_document,
     normalize,
@@ -63,33 +67,44 @@ def silent_port() -> Iterator[int]:
     listener.close()
 
 
-def _documents_referencing(url: str) -> list[dict[str, object]]:
+def _documents_referencing(url: str) -> list[tuple[dict[str, Any], type[JsonLdError]]]:
+    """Documents naming ``url`` as a context, and the error normalize() gives."""
     note = {"id": "https://a.example/notes/1", "type": "Note", "name": "x"}
     return [
-        {"@context": url, **note},
-        {"@context": [*CANONICAL_CONTEXT, url], **note},
-        {"@context": [{"@import": url}], **note},
-        {"@context": list(CANONICAL_CONTEXT), **note, "attachment": {"@context": url, "name": "y"}},
-        {
-            "@context": [*CANONICAL_CONTEXT, {"Scoped": {"@id": "as:Note", "@context": url}}],
-            **note,
-            "type": "Scoped",
-        },
-        {
-            "@context": [
-                *CANONICAL_CONTEXT,
-                {"wrapped": {"@id": "as:attachment", "@context": url}},
-            ],
-            **note,
-            "wrapped": {"name": "z"},
-        },
+        ({"@context": url, **note}, RemoteContextError),
+        ({"@context": [*CANONICAL_CONTEXT, url], **note}, RemoteContextError),
+        ({"@context": [{"@import": url}], **note}, RemoteContextError),
+        (
+            {"@context": list(CANONICAL_CONTEXT), **note, "attachment": {"@context": url}},
+            RemoteContextError,
+        ),
+        # Scoped contexts from senders are refused before pyld runs at all.
+        (
+            {
+                "@context": [*CANONICAL_CONTEXT, {"Scoped": {"@id": "as:Note", "@context": url}}],
+                **note,
+                "type": "Scoped",
+            },
+            InvalidContextError,
+        ),
+        (
+            {
+                "@context": [
+                    *CANONICAL_CONTEXT,
+                    {"wrapped": {"@id": "as:attachment", "@context": url}},
+                ],
+                **note,
+                "wrapped": {"name": "z"},
+            },
+            InvalidContextError,
+        ),
     ]
 
 
 def test_remote_contexts_are_refused_without_a_request(recording_server: _RecordingServer) -> None:
     url = f"http://127.0.0.1:{recording_server.server_address[1]}/context.jsonld"
-    for document in _documents_referencing(url):
-        with pytest.raises(RemoteContextError, match="only bundled contexts"):
+    for document, error in _documents_referencing(url):
+        with pytest.raises(error):
             normalize(document)
     assert recording_server.hits == []
     # Control: the server does record a real fetch, so the zero above means something.
@@ -98,11 +113,27 @@ def test_remote_contexts_are_refused_without_a_request(recording_server: _Record
     assert recording_server.hits == ["/context.jsonld"]
 
 
+def test_the_loader_alone_refuses_them_too(recording_server: _RecordingServer) -> None:
+    # Defence in depth: even without normalize()'s pre-checks, pyld with our
+    # loader never reaches the network.
+    url = f"http://127.0.0.1:{recording_server.server_address[1]}/context.jsonld"
+    for document, _ in _documents_referencing(url):
+        with pytest.raises(jsonld.JsonLdError) as caught:
+            jsonld.expand(document, {"documentLoader": load_bundled_document, "base": None})
+        causes: list[BaseException] = []
+        cause: BaseException | None = caught.value
+        while cause is not None:
+            causes.append(cause)
+            cause = cause.__cause__
+        assert any(isinstance(cause, RemoteContextError) for cause in causes)
+    assert recording_server.hits == []
+
+
 def test_a_hanging_context_url_does_not_hang_us(silent_port: int) -> None:
     url = f"http://127.0.0.1:{silent_port}/context.jsonld"
     started = time.monotonic()
-    for document in _documents_referencing(url):
-        with pytest.raises(RemoteContextError):
+    for document, error in _documents_referencing(url):
+        with pytest.raises(error):
             normalize(document)
     assert time.monotonic() - started < 5
 
