@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from node.deid.finding import AGE_OVER_89, Candidate
-from node.deid.lexicon import PROFILES, merged
+from node.deid.lexicon import PROFILES, merged, profile_languages
 from node.deid.view import TextView
 
 PRIORITY: Final = 55
@@ -32,7 +32,54 @@ _PATTERNS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
 )
 
 
+# Substrings that every written-out age over 89 contains, per language: a cheap test
+# before the word pattern runs (most cases contain none).
+_WORD_STEMS: Final = MappingProxyType(
+    {
+        "en": ("ninety", "hundred"),
+        "de": ("neunzig", "hundert"),
+        "fr": ("quatre-vingt", "nonante", "cent"),
+        "es": ("noventa", "cien"),
+        "it": ("novant", "cento"),
+        "nl": ("negentig", "honderd"),
+        "da": ("halvfems", "hundrede"),
+        "sv": ("nittio", "hundra"),
+        "nb": ("nitti", "hundre"),
+        "fi": ("yhdeksänkymmentä", "sata"),
+        "pl": ("dziewięćdziesi", "sto"),
+        "el": ("ενενήντα", "εκατό"),
+        "hu": ("kilencven", "száz"),
+        "he": ("תשעים", "מאה"),
+    }
+)
+
+
+def _word_pattern(profile: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """Ages written out ("ninety-three years old", "dreiundneunzig Jahre",
+    "âgée de quatre-vingt-treize ans") and the stems that make them worth trying."""
+    words = merged(profile, "age_words_re")
+    if not words:
+        return None
+    before = "|".join(merged(profile, "age_before_re"))
+    after = "|".join(merged(profile, "age_after_re"))
+    number = "(?:" + "|".join(words) + ")"
+    pattern = re.compile(rf"(?i:(?<!\w)(?:(?:{before}){number}(?!\w)|{number}(?:{after})))")
+    stems = tuple(stem for code in profile_languages(profile) for stem in _WORD_STEMS[code])
+    return pattern, stems
+
+
+_WORD_PATTERNS: Final = MappingProxyType({p: _word_pattern(p) for p in PROFILES})
+
+
 def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     old = [n for n in view.numbers if n[2].isdigit() and 90 <= int(n[2]) <= 129]
     for match in view.near(_PATTERNS[profile], old, before=24, after=24):
         yield Candidate(match.start(), match.end(), AGE_OVER_89, PRIORITY)
+    words = _WORD_PATTERNS[profile]
+    if words is not None:
+        pattern, stems = words
+        lowered = view.text.lower()
+        # Written-out ages are rare: one substring test before any regex work.
+        if any(stem in lowered for stem in stems):
+            for match in pattern.finditer(view.text):
+                yield Candidate(match.start(), match.end(), AGE_OVER_89, PRIORITY)

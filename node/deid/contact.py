@@ -45,13 +45,15 @@ _PHONE_INTL: Final = re.compile(
 )
 _PHONE_US: Final = re.compile(r"(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}[-.]\d{4}(?![\w-])")
 _PHONE_TRUNK: Final = re.compile(
-    r"(?<![\w+/.,:-])(?:0\d{1,4}(?:[ /-]\d{2,8}){1,4}|0\d{9,10}|0\d(?:\.\d\d){4})(?![\w/:-]|[.,]\d)"
+    r"(?<![\w+/.,:])(?<!\d-)"
+    r"(?:0\d{1,4}(?:[ /-]\d{2,8}){1,4}|0\d{9,10}|0\d(?:\.\d\d){4})"
+    r"(?![\w/:-]|[.,]\d)"
 )
 # Mobile numbers written without a trunk prefix, by language: Spanish 6xx xxx xxx,
 # Italian 3xx xxx xxxx, Polish and Greek mobiles in groups of three.
 _NATIONAL_MOBILE: Final = MappingProxyType(
     {
-        "es": re.compile(r"(?<![\w+-])[67]\d{2} ?\d{3} ?\d{3}(?![\w-])"),
+        "es": re.compile(r"(?<![\w+-])[6789](?: ?\d){8}(?![\w-])"),
         "it": re.compile(r"(?<![\w+-])3\d{2}[ .]?\d{3}[ .]?\d{3,4}(?![\w-])"),
         "pl": re.compile(r"(?<![\w+-])[4-8]\d{2} \d{3} \d{3}(?![\w-])"),
         "el": re.compile(r"(?<![\w+-])69\d ?\d{3} ?\d{4}(?![\w-])"),

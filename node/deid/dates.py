@@ -32,13 +32,22 @@ _NUMERIC: Final = re.compile(
     r"(?<![\w/.,:])(?<!\d-)(?:"
     # 2024-03-14, 2024/03/14, 2024.03.14., 2024. 03. 14.
     r"(?:19|20)\d\d(?:[-/]|\.\s?)(?:0?[1-9]|1[0-2])(?:[-/]|\.\s?)" + _DAY + r"\.?"
-    # 14/03/2024, 03/14/2024, 14.3.24, 14-03-2024: validated below
-    r"|(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)?\d\d)"
+    # 14/03/2024, 03/14/2024, 14.3.24, 14-03-2024, Danish 3/3-2024: validated below
+    r"|(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?:(?P=sep)|(?<=/\d)-|(?<=/\d\d)-)"
+    r"(?P<y>(?:19|20)?\d\d)"
     # 14. III. 2024 (Roman month, Polish and Hungarian usage)
     r"|" + _DAY + r"\.?\s?" + _ROMAN + r"\.?\s?(?:19|20)\d\d"
     # 03/2024: month and year
     r"|(?:0[1-9]|1[0-2])/(?:19|20)\d\d"
-    r")(?![\w/]|[.,:-]\d)"
+    # 14/02, 03.11.: day and month alone, only with a zero-padded part, since "3/4 of
+    # the cohort" and "GCS 14/15" look the same otherwise
+    r"|(?P<c>(?:0[1-9]|[12]\d|3[01]))(?P<sep2>[./])(?P<d>0[1-9]|1[0-2])(?P=sep2)?(?![.,]?\d)"
+    r"|(?P<e>0[1-9])(?P<sep3>[./])(?P<f>0[1-9]|[12]\d|3[01])(?P=sep3)?(?![.,]?\d)"
+    # 14/2, 25/12: a day of 13 or more cannot be a month, and fractions and scores put
+    # the smaller number first (3/4, 8/9), so this order reads as a date
+    r"|(?P<g>1[3-9]|2\d|3[01])/(?P<h>[1-9]|1[0-2])(?![.,]?\d|/)"
+    # Hungarian case endings on the day: 2024. 03. 03-án
+    r")(?:-?(?:án|én|ig|ai|ei|i|a|e)(?!\w))?(?![\w/]|[.,:-]\d)"
 )
 
 # "am 14.3.", "on 3/14": day and month without a year only after a date preposition,
@@ -110,9 +119,14 @@ _TEXTUAL: Final = re.compile(
     r"(?:"
     # 14 March 2024, 14. März, 14 de marzo de 2024, 14th of March, 14 Μαρτίου, 14 במרץ
     + _DAY_AT
-    + r"\s*(?:de\s+|of\s+|di\s+|του\s+)?"
+    + r"(?:\s*|-)(?:de\s+|of\s+|di\s+|του\s+)?"
     + _month("m1")
+    # 3-Mar-2024 keeps its hyphens
+    + r"(?:-"
+    + _YEAR
+    + r"|"
     + _TAIL_YEAR
+    + r")"
     # March 14th, 2024 / március 14-én
     + r"|"
     + _month("m2")
@@ -168,17 +182,33 @@ def _maybe_numeric_date(value: str) -> bool:
     seps = sum(value.count(c) for c in "./-")
     if seps >= 2:
         return True
+    if seps == 1 and len(value) == 5 and value[2] in "./" and "0" in (value[0], value[3]):
+        return True  # 14/02, 03.11
+    if seps == 1 and "/" in value and len(value) in (4, 5) and value.index("/") == 2:
+        return True  # 14/2, 25/12
     if len(value) == 4:
         return value[:2] in ("19", "20")
     return seps == 1 and len(value) == 7 and value[2] == "/"
 
 
-def _day_month_ok(a: str | None, b: str | None, year: str = "") -> bool:
+_CLOCK_CUES: Final = ("kl", "kl.", "klo", "kello", "klockan", "klokken", "um", "at", "o godz.")
+
+
+def _is_clock_time(text: str, match: re.Match[str]) -> bool:
+    """ "kl. 02.15", "klo 2.15": Nordic and Finnish times use a dot, like dates."""
+    if match.group("c") is None and match.group("e") is None:
+        return False
+    before = text[max(0, match.start() - 10) : match.start()].rstrip().lower()
+    after = text[match.end() : match.end() + 4].lower()
+    return before.endswith(_CLOCK_CUES) or after.startswith((" uhr", " h ", " h,", " h."))
+
+
+def _day_month_ok(a: str | None, b: str | None, year: str = "", sep: str = "") -> bool:
     if a is None or b is None:
         return True
     x, y = int(a), int(b)
-    if len(year) == 2 and len(a) == 1 and len(b) == 1:
-        return False  # "Apgar 8/9/10" is a score; a date with a 2-digit year is "14.3.24"
+    if len(year) == 2 and len(a) == 1 and len(b) == 1 and sep == "/":
+        return False  # "Apgar 8/9/10" is a score; "3.3.24" is a date
     # Either order may be the day: 14/03 (Europe) or 03/14 (US).
     return (1 <= x <= 31 and 1 <= y <= 12) or (1 <= y <= 31 and 1 <= x <= 12)
 
@@ -187,7 +217,10 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     text = view.text
     numeric = [n for n in view.numbers if _maybe_numeric_date(n[2])]
     for match in view.near(_NUMERIC, numeric, before=10, after=10):
-        if _day_month_ok(match.group("a"), match.group("b"), match.group("y") or ""):
+        if _is_clock_time(view.text, match):
+            continue
+        groups = match.group("a", "b", "y", "sep")
+        if _day_month_ok(groups[0], groups[1], groups[2] or "", groups[3] or ""):
             yield Candidate(match.start(), match.end(), DATE, PRIORITY)
     for match in _SHORT_CUED.matches(view):
         if _day_month_ok(match.group("a"), match.group("b")):

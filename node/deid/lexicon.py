@@ -41,6 +41,7 @@ class LanguageData:
     name_context: tuple[str, ...] = ()
     age_before_re: tuple[str, ...] = ()
     age_after_re: tuple[str, ...] = ()
+    age_words_re: tuple[str, ...] = ()
     phone_cues: tuple[str, ...] = ()
     national_id_cues: tuple[str, ...] = ()
     record_cues: tuple[str, ...] = ()

@@ -182,7 +182,7 @@ def _cue_patterns(field: str, *, case_sensitive: bool) -> Mapping[str, CueIndex]
                     cue_alternation(
                         merged(p, field), optional_dot=True, case_sensitive=case_sensitive
                     )
-                    + r"[\s,:]*"
+                    + r"[\s,:(]*"
                 ),
             )
             for p in PROFILES
@@ -224,7 +224,7 @@ def _after_specialists(scan: _Scan, profile: str) -> Iterator[Candidate]:
     for i, (_, end, word) in enumerate(tokens[:-1]):
         if not word.lower().endswith(_SPECIALIST_ENDINGS):
             continue
-        if text[end : tokens[i + 1][0]].strip(" ,:") != "":
+        if text[end : tokens[i + 1][0]].strip(" ,:(") != "":
             continue
         found = scan.gather(i + 1, strong=False, nouns_capitalised=profile in ("de", "*"))
         if found is not None:

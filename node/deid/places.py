@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Final
 
+from node.deid import towns
 from node.deid.finding import ADDRESS, POSTCODE, TOWN, Candidate
 from node.deid.lexicon import (
     CAPWORD,
@@ -102,10 +103,17 @@ def _street_pattern(profile: str) -> re.Pattern[str]:
         branches.append(before_alt + r"\s*" + name + r",?\s*(?:n[º°o]\.?\s*)?" + _HOUSE)
     if after_alt:
         branches.append(rf"(?<!\w){_STREET_NAME}\s+{after_alt}\s*" + _HOUSE)
+    if number_first:
+        # "Princes Street", "Harley Street": a named street is an address even without
+        # a house number, but only with the full street word (not "St", "Dr").
+        full = [w for w in after if len(w) > 4 and w[0].isupper()]
+        if full:
+            branches.append(rf"(?<!\w){_STREET_NAME}\s+{cue_alternation(full)}")
     if fused:
         suffixes = "|".join(re.escape(s) for s in sorted(fused, key=len, reverse=True))
+        # Hyphenated names keep their capitals: "Karl-Marx-Allee", "Hans-Sachs-Straße".
         branches.append(
-            rf"(?<!\w)(?:{CAPWORD}\s+)?[A-ZÄÖÜÅÆØ][^\W\d_]*?(?:{suffixes})(?!\w)\s*,?\s*" + _HOUSE
+            rf"(?<!\w)(?:{CAPWORD}\s+)?[A-ZÄÖÜÅÆØ][\w-]*?(?i:{suffixes})(?!\w)\s*,?\s*" + _HOUSE
         )
     return re.compile("|".join(f"(?:{b})" for b in branches))
 
@@ -195,11 +203,13 @@ def _code_and_town(match: re.Match[str]) -> Iterator[Candidate]:
 
 def _street_anchors(view: TextView, profile: str) -> list[Piece]:
     words, suffixes = _STREET_WORDS[profile]
-    return [
-        w
-        for w in view.words
-        if w[2].lower() in words or (suffixes and w[2].endswith(suffixes) and w[2][:1].isupper())
-    ]
+    anchors = []
+    for piece in view.words:
+        lowered = piece[2].lower()
+        fused = bool(suffixes) and lowered.endswith(suffixes) and piece[2][:1].isupper()
+        if lowered in words or fused:
+            anchors.append(piece)
+    return anchors
 
 
 def _code_anchors(view: TextView) -> list[Piece]:
@@ -254,7 +264,8 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
         cues = _TOWN_AFTER_WORDS[profile]
         anchors = [w for w in view.words if w[2] in cues]
         for match in view.near(after_pattern, anchors, before=40, after=0):
-            if _is_town(match.group("town")):
+            # "Szegeden lakik" but not "Egyedül él" (alone): the place must be a town.
+            if _is_town(match.group("town")) and towns.known_form(match.group("town"), profile):
                 yield Candidate(match.start("town"), match.end("town"), TOWN, PRIORITY_TOWN)
     if profile in ("he", "*"):
         anchors = [w for w in view.words if w[2] in _HE_CUE_WORDS]

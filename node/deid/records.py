@@ -24,14 +24,14 @@ PRIORITY_SERIAL: Final = 88
 # abbreviation mark... kept short so the cue must really introduce the number.
 _GLUE: Final = (
     r"(?:\s*\((?:[^()\d]{1,20})\))?"
-    r"\s*(?:(?i:n[°ºo]\.?|nr\.?|no\.?|num\.?|number|nummer|numéro|número|numero|is|:|#|-|=)\s*){0,3}"
+    r"\s*(?:(?i:n[°ºo]\.?|nr\.?|no\.?|num\.?|number|nummer|numéro|número|numero|is|:|#|-|=|\.)\s*){0,3}"
 )
 # Serials are often named before the device they belong to: "Seriennummer des
 # Defibrillators (RRT204418S)", "rekisterinumero on ABC-123". Up to three words, then
 # an optional parenthesis or colon, may separate cue and serial.
 _SERIAL_GLUE: Final = _GLUE + r"(?:[^\W\d_]+\s+){0,3}?(?:[(:](?!\d\d\)))?\s*"
 # Identifier tokens: groups of letters/digits joined by single separators.
-_RECORD_SHAPE: Final = r"([A-Z0-9](?:[A-Z0-9]|[-/.](?=[A-Z0-9])){2,24})"
+_RECORD_SHAPE: Final = r"([A-ZΑ-Ω0-9](?:[A-ZΑ-Ω0-9]|[-/.](?=[A-ZΑ-Ω0-9])){2,24})"
 _PLATE_SHAPE: Final = (
     # GS1 UDI: (01)00884838040108(21)A4573Z
     r"(\(\d{2}\)[\dA-Z]+(?:\(\d{2}\)[\dA-Z]+)*"

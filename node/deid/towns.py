@@ -74,6 +74,12 @@ def _base_form(word: str, suffixes: tuple[str, ...]) -> str | None:
     return None
 
 
+def known_form(word: str, profile: str) -> bool:
+    """Is ``word`` a town of the gazetteer, as written or inflected ("Szegeden")?"""
+    token = word[0].upper() + word[1:]
+    return _known(token) or _base_form(token, _SUFFIXES[profile]) is not None
+
+
 def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     preps = _PREPS[profile]
     suffixes = _SUFFIXES[profile]

@@ -42,7 +42,12 @@ class TextView:
         # intersection instead of a look-up per word per list.
         self.by_word: dict[str, list[int]] = {}
         for start, _, word in self.words:
-            self.by_word.setdefault(word.lower(), []).append(start)
+            lowered = word.lower()
+            self.by_word.setdefault(lowered, []).append(start)
+            # German compounds carry the cue at the end: "LKW-Kennzeichen".
+            hyphen = lowered.rfind("-")
+            if hyphen > 0:
+                self.by_word.setdefault(lowered[hyphen + 1 :], []).append(start + hyphen + 1)
 
     def numbers_with(self, min_digits: int, max_digits: int = 99) -> list[Piece]:
         return [
