@@ -6,20 +6,35 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from node import discovery_routes
 from node.api import meta
 from node.api.routing import ApiRoutes
+from node.cases import api as cases_api
+from node.cases import objects as case_objects
 from node.config import NodeConfig
 from node.db.engine import Database
-from node.identity.keys import load_key
+from node.handlers import ALL_HANDLERS
+from node.identity.keys import load_key, load_rotations
+from node.identity.secret import load_secret
+from node.inbox import routes as inbox_routes
 from node.lifecycle import check_database
 from node.logs import node_logger
 from node.members import api as members_api
 from node.members.auth import bearer_auth
+from node.network.runtime import start_federation, stop_federation
+from node.outbox import routes as outbox_routes
 from node.state import NODE, NodeState
 from node.web.middleware import problem_errors, request_context
 
 # Every feature's JSON API; register a new feature here.
-API_ROUTES: tuple[ApiRoutes, ...] = (meta.api, members_api.api)
+API_ROUTES: tuple[ApiRoutes, ...] = (meta.api, members_api.api, cases_api.api)
+# Federation endpoints (not part of the JSON API document).
+FEDERATION_ROUTES: tuple[web.RouteTableDef, ...] = (
+    discovery_routes.routes,
+    inbox_routes.routes,
+    outbox_routes.routes,
+    case_objects.routes,
+)
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -27,25 +42,33 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     try:
         # Refuse to serve a database that is unreachable, unmigrated or another node's.
         await check_database(state.config, state.db)
+        state.runtime = await start_federation(state, ALL_HANDLERS)
         state.log.info("node started", extra={"base_url": state.config.base_url})
-        yield
+        try:
+            yield
+        finally:
+            state.log.info("node stopping")
+            await stop_federation(state.runtime)
+            state.runtime = None
     finally:
-        state.log.info("node stopping")
         await state.db.close()
 
 
 def create_app(config: NodeConfig) -> web.Application:
     """An aiohttp application for the node described by ``config``.
 
-    Building it reads the key and prepares the database engine without connecting;
-    the checks that need the database run at start-up, and everything is closed on
-    shutdown, so several nodes can live in one process.
+    Building it reads the keys and prepares the database engine without connecting;
+    the checks that need the database run at start-up, where the federation runtime
+    (HTTP client, workers) also starts, and everything is closed on shutdown, so
+    several nodes can live in one process.
     """
     state = NodeState(
         config=config,
         db=Database(config.sqlalchemy_url),
         key=load_key(config.keys_dir),
         log=node_logger(config.domain),
+        secret=load_secret(config.keys_dir),
+        key_rotations=load_rotations(config.keys_dir),
     )
     app = web.Application(
         client_max_size=config.max_body_bytes,
@@ -55,5 +78,7 @@ def create_app(config: NodeConfig) -> web.Application:
     app[meta.OPERATIONS] = tuple(op for routes in API_ROUTES for op in routes.operations)
     for routes in API_ROUTES:
         routes.register(app)
+    for table in FEDERATION_ROUTES:
+        app.router.add_routes(table)
     app.cleanup_ctx.append(_lifecycle)
     return app

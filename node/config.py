@@ -50,6 +50,7 @@ class NodeConfig:
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
     max_body_bytes: int = 1024 * 1024
+    inbox_max_bytes: int = 256 * 1024
     log_level: str = "info"
     log_format: str = "json"
 
@@ -195,6 +196,7 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "listen_host": Setting(str),
     "listen_port": Setting(int, check_port),
     "max_body_bytes": Setting(int, check_positive),
+    "inbox_max_bytes": Setting(int, check_positive),
     "log_level": Setting(str, check_choice("debug", "info", "warning", "error")),
     "log_format": Setting(str, check_choice("json", "text")),
 }

@@ -21,6 +21,7 @@ from node.db.engine import Database
 from node.db.migrate import current_revision, head_revision, upgrade
 from node.identity.keys import create_key
 from node.identity.models import NodeRecord
+from node.identity.secret import create_secret
 
 
 class SetupError(RuntimeError):
@@ -79,6 +80,7 @@ async def initialise_node(target: Path, values: dict[str, Any]) -> NodeConfig:
         staged = with_data_dir(config, staging)
         write_config(staged)
         create_key(staged.keys_dir)
+        create_secret(staged.keys_dir)
         await _create_database(staged)
         _publish(staging, target)
     except BaseException:

@@ -1,20 +1,29 @@
 """The one typed container for a node's state, stored on its aiohttp application.
 
-Everything a running node holds (config, database, key, logger, and later the HTTP
-client, queues and workers) hangs off ``NodeState``; nothing lives in module globals,
-which is what lets a test run several nodes in one process.
+Everything a running node holds (config, database, keys, logger, and once started the
+federation runtime with its HTTP client and workers) hangs off ``NodeState``; nothing
+lives in module globals, which is what lets a test run several nodes in one process.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+import aiohttp
 from aiohttp import web
 
 from node.config import NodeConfig
 from node.db.engine import Database
 from node.identity.keys import NodeKey
 from node.logs import NodeLogger
+
+if TYPE_CHECKING:  # the runtime module imports this one; the name is for annotations only
+    from node.network.runtime import FederationRuntime
+
+
+class NotStarted(RuntimeError):
+    """Something needed the running node's federation runtime before start-up."""
 
 
 @dataclass
@@ -23,6 +32,19 @@ class NodeState:
     db: Database
     key: NodeKey
     log: NodeLogger
+    secret: bytes = field(repr=False)
+    key_rotations: tuple[dict[str, Any], ...] = ()
+    runtime: FederationRuntime | None = None
+
+    @property
+    def federation(self) -> FederationRuntime:
+        if self.runtime is None:
+            raise NotStarted("the node's federation runtime is not running")
+        return self.runtime
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        return self.federation.http
 
 
 NODE = web.AppKey("curbside_node", NodeState)

@@ -19,6 +19,7 @@ from node.config import NodeConfig, load_config
 from node.lifecycle import initialise_node
 from node.members.models import Role
 from node.members.service import NewMember, add_member, issue_token
+from node.peers.service import add_peer, fetch_node_actor
 from node.runner import RunningNode, bind_loopback, start_node
 
 
@@ -32,6 +33,7 @@ class Account:
 
 @dataclass
 class TestNode:
+    __test__ = False  # a helper, not a test class
     data_dir: Path
     config: NodeConfig
     http: aiohttp.ClientSession
@@ -84,6 +86,14 @@ class TestNode:
             ):
                 body = await response.json(content_type=None)
             return response.status, body
+
+    async def trust(self, other: TestNode) -> None:
+        """This node's operator adds ``other`` as a peer (half of a mutual peering)."""
+        runtime = self.state.federation
+        actor = await fetch_node_actor(runtime.http, other.base_url, runtime.signing_key)
+        async with self.state.db.write() as session:
+            await add_peer(session, actor, own_origin=self.base_url, actor_label="test")
+        runtime.catchup.wake.set()
 
     async def add_member(
         self,
@@ -140,6 +150,13 @@ class NodeNetwork:
         node.running = await start_node(config, sock=sock)
         self.nodes.append(node)
         return node
+
+    async def mesh(self, *nodes: TestNode) -> None:
+        """Every node trusts every other (full mutual peering)."""
+        for node in nodes:
+            for other in nodes:
+                if node is not other:
+                    await node.trust(other)
 
     async def close(self) -> None:
         for node in reversed(self.nodes):

@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from node import __version__
-from node.cli import db_cmd, demo_cmd, init_cmd, members_cmd, serve_cmd, token_cmd
+from node.cli import (
+    db_cmd,
+    demo_cmd,
+    init_cmd,
+    keys_cmd,
+    members_cmd,
+    peers_cmd,
+    serve_cmd,
+    token_cmd,
+)
 from node.cli.errors import CliError
 from node.config import ConfigError
 from node.db.engine import DatabaseUnavailable
@@ -19,7 +28,7 @@ from node.lifecycle import SetupError
 # its traceback so it can be reported.
 EXPECTED_ERRORS = (CliError, ConfigError, SetupError, DatabaseUnavailable, KeyFileError)
 
-COMMANDS = (init_cmd, serve_cmd, db_cmd, members_cmd, token_cmd, demo_cmd)
+COMMANDS = (init_cmd, serve_cmd, db_cmd, members_cmd, token_cmd, peers_cmd, keys_cmd, demo_cmd)
 
 
 class OneLineParser(argparse.ArgumentParser):

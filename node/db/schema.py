@@ -7,11 +7,23 @@ Each feature folder owns its models; importing them here registers their tables 
 from sqlalchemy import MetaData
 
 from node.audit import models as _audit_models
+from node.cases import models as _case_models
 from node.db.base import Base
 from node.identity import models as _identity_models
+from node.inbox import models as _inbox_models
 from node.members import models as _member_models
+from node.outbox import models as _outbox_models
+from node.peers import models as _peer_models
 
-MODEL_MODULES = (_audit_models, _identity_models, _member_models)
+MODEL_MODULES = (
+    _audit_models,
+    _case_models,
+    _identity_models,
+    _inbox_models,
+    _member_models,
+    _outbox_models,
+    _peer_models,
+)
 
 
 def metadata() -> MetaData:

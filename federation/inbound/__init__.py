@@ -1,0 +1,1 @@
+"""The inbound pipeline (authenticate, parse, check, dispatch) and the handler registry."""

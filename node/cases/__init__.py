@@ -1,0 +1,1 @@
+"""Clinical cases and their threads: the JSON API, storage, and their activities."""

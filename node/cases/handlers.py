@@ -1,0 +1,88 @@
+"""Inbound activities about cases: Create (a case posted on a peer) and Delete."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+
+from federation.inbound.errors import InboundRejected
+from federation.inbound.registry import ANY_OBJECT, Envelope
+from node.cases.activities import parse_case
+from node.cases.models import Case, CaseSpecialty, Tombstone
+from node.cases.service import case_by_iri, is_tombstoned, new_local_id
+from node.db.upsert import insert_ignoring_conflict
+from node.inbox.context import ApplyContext
+
+
+class CreateCase:
+    activity_type = "Create"
+    object_type = "Case"
+
+    async def verify(self, envelope: Envelope) -> None:
+        case = parse_case(envelope.object, envelope.signer_origin)
+        if envelope.activity.get("actor") != case.author.iri:
+            raise InboundRejected("the actor must be the case's author")
+
+    async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
+        remote = parse_case(envelope.object, envelope.signer_origin)
+        session = context.session
+        if await is_tombstoned(session, remote.iri) or await case_by_iri(session, remote.iri):
+            return  # deleted already (Delete won the race), or a replay of a known case
+        session.add(
+            Case(
+                iri=remote.iri,
+                local_id=new_local_id(),
+                origin=envelope.signer_origin,
+                is_local=False,
+                author_iri=remote.author.iri,
+                anonymous=remote.author.anonymous,
+                author_name=remote.author.name,
+                author_pseudonym=remote.author.pseudonym,
+                author_specialty=remote.author.specialty,
+                author_country=remote.author.country,
+                title=remote.title,
+                body=remote.body,
+                question=remote.question,
+                language=remote.language,
+                audience="federated",
+                age_band=remote.age_band,
+                sex=remote.sex,
+                status=remote.status,
+                created_at=remote.published,
+                specialties=[
+                    CaseSpecialty(code=code, position=i)
+                    for i, code in enumerate(remote.specialties)
+                ],
+            )
+        )
+
+
+class DeleteObject:
+    """A peer deleted one of its objects: purge our copy, keep a tombstone.
+
+    The pipeline has already checked the object is on the sender's origin, so a
+    node can only ever delete what it published. If the object has not arrived
+    yet, the tombstone alone is stored and its Create will be ignored.
+    """
+
+    activity_type = "Delete"
+    object_type = ANY_OBJECT
+
+    async def verify(self, envelope: Envelope) -> None:
+        if not envelope.object_id:
+            raise InboundRejected("Delete needs the id of the deleted object")
+
+    async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
+        iri = envelope.object_id
+        assert iri is not None  # checked by verify
+        session = context.session
+        case = await case_by_iri(session, iri)
+        await insert_ignoring_conflict(
+            session,
+            Tombstone,
+            {"iri": iri, "origin": envelope.signer_origin, "former_type": "Case" if case else None},
+        )
+        if case is not None:
+            await session.execute(delete(Case).where(Case.id == case.id))
+
+
+HANDLERS = (CreateCase(), DeleteObject())

@@ -1,0 +1,123 @@
+"""JSON API shapes of cases (see CONTRACT.md): what clients send and receive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from i18n.languages import SUPPORTED_LANGUAGES
+from i18n.specialties import is_specialty
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+TITLE_MAX = 200
+BODY_MAX = 20_000
+QUESTION_MAX = 2_000
+MAX_SPECIALTIES = 5
+
+
+class AgeBand(StrEnum):
+    """Structured age, never a birth date: bands coarse enough not to identify."""
+
+    NEONATE = "neonate"  # 0-28 days
+    INFANT = "infant"  # 1-11 months
+    AGE_1_4 = "1-4"
+    AGE_5_9 = "5-9"
+    AGE_10_14 = "10-14"
+    AGE_15_17 = "15-17"
+    AGE_18_24 = "18-24"
+    AGE_25_34 = "25-34"
+    AGE_35_44 = "35-44"
+    AGE_45_54 = "45-54"
+    AGE_55_64 = "55-64"
+    AGE_65_74 = "65-74"
+    AGE_75_84 = "75-84"
+    AGE_85_89 = "85-89"
+    AGE_90_PLUS = "90+"  # HIPAA Safe Harbor: ages over 89 are one group
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNDISCLOSED = "undisclosed"
+
+
+class Audience(StrEnum):
+    FEDERATED = "federated"
+    NODE = "node"
+
+
+class CaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[Text, Field(max_length=TITLE_MAX)]
+    body: Annotated[Text, Field(max_length=BODY_MAX)]
+    question: Annotated[Text, Field(max_length=QUESTION_MAX)]
+    specialties: list[str] = Field(min_length=1, max_length=MAX_SPECIALTIES)
+    language: str
+    audience: Audience = Audience.FEDERATED
+    anonymous: bool = False
+    age_band: AgeBand | None = None
+    sex: Sex | None = None
+
+    @field_validator("specialties")
+    @classmethod
+    def _known_specialties(cls, codes: list[str]) -> list[str]:
+        unknown = [code for code in codes if not is_specialty(code)]
+        if unknown:
+            raise ValueError(f"unknown specialty code(s): {', '.join(unknown)}")
+        if len(set(codes)) != len(codes):
+            raise ValueError("each specialty may be listed once")
+        return codes
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+
+class AuthorOut(BaseModel):
+    anonymous: bool
+    name: str | None = None
+    pseudonym: str | None = None
+    specialty: str
+    country: str
+
+
+class CaseOut(BaseModel):
+    id: str
+    local_id: str
+    origin: str
+    title: str
+    body: str
+    question: str
+    specialties: list[str]
+    language: str
+    audience: Audience
+    age_band: str | None
+    sex: str | None
+    status: Literal["open", "resolved"]
+    reply_count: int
+    created_at: datetime
+    author: AuthorOut
+
+
+class CaseList(BaseModel):
+    items: list[CaseOut]
+    next: str | None = Field(default=None, description="cursor for the next page (pass as before=)")
+
+
+class CaseQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(default=None, max_length=200)
+    specialty: str | None = None
+    status: Literal["open", "resolved"] | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    before: str | None = None

@@ -1,0 +1,188 @@
+"""Creating, reading and listing cases."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.cases.models import Case, CaseSpecialty, Tombstone
+from node.cases.schemas import AuthorOut, CaseIn, CaseList, CaseOut, CaseQuery
+from node.db.types import utcnow
+from node.members.models import Member
+from node.members.pseudonyms import pseudonym_for, pseudonym_iri
+
+
+def new_local_id() -> str:
+    """16 random base32 characters: unguessable, and no hint of how many cases exist."""
+    return base64.b32encode(secrets.token_bytes(10)).decode().lower()
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who a new local post is attributed to, as it may be shown and federated."""
+
+    iri: str
+    anonymous: bool
+    name: str | None
+    pseudonym: str | None
+    specialty: str
+    country: str
+
+
+def author_for(
+    member: Member, *, anonymous: bool, thread_iri: str, base_url: str, country: str, secret: bytes
+) -> Author:
+    if anonymous:
+        pseudonym = pseudonym_for(secret, member.public_id, thread_iri)
+        return Author(
+            iri=pseudonym_iri(base_url, pseudonym),
+            anonymous=True,
+            name=None,
+            pseudonym=pseudonym,
+            specialty=member.specialty,
+            country=country,
+        )
+    return Author(
+        iri=f"{base_url}/members/{member.public_id}",
+        anonymous=False,
+        name=member.name,
+        pseudonym=None,
+        specialty=member.specialty,
+        country=country,
+    )
+
+
+async def create_local_case(
+    session: AsyncSession,
+    *,
+    member: Member,
+    data: CaseIn,
+    base_url: str,
+    country: str,
+    secret: bytes,
+) -> Case:
+    local_id = new_local_id()
+    iri = f"{base_url}/cases/{local_id}"
+    author = author_for(
+        member,
+        anonymous=data.anonymous,
+        thread_iri=iri,
+        base_url=base_url,
+        country=country,
+        secret=secret,
+    )
+    case = Case(
+        iri=iri,
+        local_id=local_id,
+        origin=base_url,
+        is_local=True,
+        author_iri=author.iri,
+        author_member_id=member.id,
+        anonymous=author.anonymous,
+        author_name=author.name,
+        author_pseudonym=author.pseudonym,
+        author_specialty=author.specialty,
+        author_country=author.country,
+        title=data.title,
+        body=data.body,
+        question=data.question,
+        language=data.language,
+        audience=data.audience.value,
+        age_band=data.age_band.value if data.age_band else None,
+        sex=data.sex.value if data.sex else None,
+        created_at=utcnow(),
+        specialties=[
+            CaseSpecialty(code=code, position=i) for i, code in enumerate(data.specialties)
+        ],
+    )
+    session.add(case)
+    await session.flush()
+    return case
+
+
+def author_out(case: Case) -> AuthorOut:
+    if case.anonymous:
+        return AuthorOut(
+            anonymous=True,
+            pseudonym=case.author_pseudonym,
+            specialty=case.author_specialty,
+            country=case.author_country,
+        )
+    return AuthorOut(
+        anonymous=False,
+        name=case.author_name,
+        specialty=case.author_specialty,
+        country=case.author_country,
+    )
+
+
+def case_out(case: Case) -> CaseOut:
+    return CaseOut(
+        id=case.iri,
+        local_id=case.local_id,
+        origin=case.origin,
+        title=case.title,
+        body=case.body,
+        question=case.question,
+        specialties=case.specialty_codes,
+        language=case.language,
+        audience=case.audience,  # type: ignore[arg-type]
+        age_band=case.age_band,
+        sex=case.sex,
+        status=case.status,  # type: ignore[arg-type]
+        reply_count=case.reply_count,
+        created_at=case.created_at,
+        author=author_out(case),
+    )
+
+
+def _live() -> Select[Case]:
+    return select(Case).where(Case.deleted_at.is_(None))
+
+
+async def get_case(session: AsyncSession, local_id: str) -> Case | None:
+    return await session.scalar(_live().where(Case.local_id == local_id))
+
+
+async def case_by_iri(session: AsyncSession, iri: str) -> Case | None:
+    return await session.scalar(select(Case).where(Case.iri == iri))
+
+
+async def is_tombstoned(session: AsyncSession, iri: str) -> bool:
+    return await session.get(Tombstone, iri) is not None
+
+
+async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
+    statement = _live()
+    if query.specialty:
+        statement = statement.where(
+            Case.id.in_(select(CaseSpecialty.case_id).where(CaseSpecialty.code == query.specialty))
+        )
+    if query.status:
+        statement = statement.where(Case.status == query.status)
+    if query.q:
+        # Simple containment until the full-text index arrives with search.
+        pattern = f"%{query.q.strip()}%"
+        statement = statement.where(
+            or_(Case.title.ilike(pattern), Case.body.ilike(pattern), Case.question.ilike(pattern))
+        )
+    if query.before:
+        anchor = await session.scalar(select(Case).where(Case.local_id == query.before))
+        if anchor is not None:
+            statement = statement.where(
+                or_(
+                    Case.created_at < anchor.created_at,
+                    and_(Case.created_at == anchor.created_at, Case.id < anchor.id),
+                )
+            )
+    statement = statement.order_by(Case.created_at.desc(), Case.id.desc()).limit(query.limit + 1)
+    rows = list((await session.scalars(statement)).all())
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    return CaseList(
+        items=[case_out(case) for case in rows], next=rows[-1].local_id if more else None
+    )

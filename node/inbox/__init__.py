@@ -1,0 +1,1 @@
+"""Incoming activities: the shared inbox, durable storage, and the worker that applies them."""

@@ -1,0 +1,17 @@
+"""What a handler's ``receive`` gets: the open transaction and the node."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.state import NodeState
+
+
+@dataclass
+class ApplyContext:
+    session: AsyncSession  # the worker's transaction; commit is the worker's job
+    state: NodeState
+    raw: Any  # the activity as its sender wrote it (integrity proofs are over this)

@@ -1,0 +1,41 @@
+"""Received activities (stored before they are applied) and seen signatures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from node.db.base import Base
+from node.db.types import utcnow
+
+
+class InboxEntry(Base):
+    """An accepted activity. ``activity_id`` is unique, so a redelivery stores nothing."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_pending", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[str] = mapped_column(String(500), unique=True)
+    signer_origin: Mapped[str] = mapped_column(String(300))
+    key_id: Mapped[str] = mapped_column(String(500))
+    activity: Mapped[str] = mapped_column(Text)  # normalized JSON-LD, what handlers read
+    raw: Mapped[str] = mapped_column(Text)  # as the sender wrote it, for integrity proofs
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # pending -> applied | failed
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    applied_at: Mapped[datetime | None]
+
+
+class SeenSignature(Base):
+    """Signatures of accepted inbox POSTs, kept until they expire: a replay is refused."""
+
+    __tablename__ = "seen_signatures"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,1 @@
+"""The node's federation runtime: HTTP client, inbound pipeline, workers, peer auth."""

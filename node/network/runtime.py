@@ -1,0 +1,119 @@
+"""Starting and stopping a node's federation runtime: HTTP client, pipeline, workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from federation.inbound.pipeline import InboundPipeline
+from federation.inbound.registry import ActivityHandler, HandlerRegistry
+from federation.origin import origin_of
+from federation.transport import DEFAULT_TIMEOUT, SigningKey
+from node import __version__
+from node.inbox.context import ApplyContext
+from node.inbox.store import forget_expired_signatures
+from node.inbox.worker import InboxWorker
+from node.outbox.catchup import CatchUp
+from node.outbox.worker import DeliveryWorker
+from node.peers.keys import PeerKeys
+from node.state import NodeState
+
+JANITOR_SECONDS = 600.0
+RESTART_PAUSE_SECONDS = 5.0
+
+
+@dataclass
+class FederationRuntime:
+    http: aiohttp.ClientSession
+    signing_key: SigningKey
+    keys: PeerKeys
+    pipeline: InboundPipeline[ApplyContext]
+    inbox_worker: InboxWorker
+    delivery: DeliveryWorker
+    catchup: CatchUp
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def delivery_due(self) -> None:
+        """Something was published: deliver now rather than at the next poll."""
+        self.delivery.wake.set()
+
+
+async def _supervised(state: NodeState, name: str, work: Callable[[], Awaitable[None]]) -> None:
+    """Keep a worker alive: a crash (a database hiccup, a bug) is logged with its
+    traceback and the worker starts again after a pause, instead of dying silently
+    and leaving activities unapplied or undelivered until the next restart."""
+    while True:
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # supervisor boundary: logged with its traceback
+            state.log.exception("worker crashed; restarting", extra={"worker": name})
+            await asyncio.sleep(RESTART_PAUSE_SECONDS)
+
+
+async def _janitor(state: NodeState) -> None:
+    while True:
+        await forget_expired_signatures(state.db)
+        await asyncio.sleep(JANITOR_SECONDS)
+
+
+async def _relay_recoveries(runtime: FederationRuntime) -> None:
+    """When a failing peer answers again, look at its outbox too."""
+    while True:
+        await runtime.delivery.peer_recovered.wait()
+        runtime.delivery.peer_recovered.clear()
+        runtime.catchup.wake.set()
+
+
+async def start_federation(
+    state: NodeState, handlers: Iterable[ActivityHandler[ApplyContext]], *, workers: bool = True
+) -> FederationRuntime:
+    base_url = state.config.base_url
+    http = aiohttp.ClientSession(
+        timeout=DEFAULT_TIMEOUT,
+        headers={"User-Agent": f"Curbside/{__version__} (+{base_url})"},
+        raise_for_status=False,
+    )
+    signing_key = SigningKey(key_id=state.key.key_id(base_url), private_key=state.key.private_key)
+    registry = HandlerRegistry.of(handlers)
+    keys = PeerKeys(state.db, http, signing_key, state.log)
+    pipeline = InboundPipeline(keys=keys, registry=registry, local_origin=origin_of(base_url))
+    inbox_worker = InboxWorker(state, registry)
+    runtime = FederationRuntime(
+        http=http,
+        signing_key=signing_key,
+        keys=keys,
+        pipeline=pipeline,
+        inbox_worker=inbox_worker,
+        delivery=DeliveryWorker(state, signing_key),
+        catchup=CatchUp(state, pipeline, signing_key, inbox_worker.wake),
+    )
+    if workers:
+        jobs: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("inbox", inbox_worker.run),
+            ("delivery", runtime.delivery.run),
+            ("catch-up", runtime.catchup.run),
+            ("recoveries", lambda: _relay_recoveries(runtime)),
+            ("janitor", lambda: _janitor(state)),
+        ]
+        for name, work in jobs:
+            runtime.tasks.append(
+                asyncio.create_task(
+                    _supervised(state, name, work), name=f"{state.config.domain} {name}"
+                )
+            )
+    return runtime
+
+
+async def stop_federation(runtime: FederationRuntime) -> None:
+    for task in runtime.tasks:
+        task.cancel()
+    for task in runtime.tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await runtime.http.close()

@@ -1,0 +1,239 @@
+"""Per-peer delivery: in order, with backoff, surviving restarts of either side.
+
+For each peer a ``deliveries`` row says what was delivered last and when to try next.
+A worker claims due peers with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+several processes can share the peers), then drains one peer's backlog in ``seq``
+order: a success moves the pointer, a permanent refusal is logged and skipped, and
+anything else stops that peer until the next attempt time (policy in
+federation.delivery.policy). The pointer only moves after the peer said 2xx, so a
+crash re-sends at most one activity, which the receiver ignores by its id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import Exists, and_, exists, or_, select, update
+
+from federation.delivery.outcome import Outcome, Verdict
+from federation.delivery.policy import RetryPolicy
+from federation.transport import SigningKey, post_activity
+from node.db.types import utcnow
+from node.network.waiting import nap
+from node.outbox.models import Delivery, DeliveryFailure, OutboxEntry
+from node.peers.models import Peer
+from node.state import NodeState
+
+LEASE = timedelta(seconds=30)
+POLL_SECONDS = 2.0
+CONCURRENCY = 16  # peers delivered to at the same time
+PREFETCH = 50  # activities read per query while draining one peer
+
+
+def _has_pending() -> Exists:
+    """Correlated with the outer query's Delivery and Peer rows."""
+    return exists().where(
+        OutboxEntry.seq > Delivery.last_delivered_seq,
+        or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == Peer.origin),
+    )
+
+
+class DeliveryWorker:
+    def __init__(
+        self, state: NodeState, signing_key: SigningKey, policy: RetryPolicy | None = None
+    ) -> None:
+        self.state = state
+        self.signing_key = signing_key
+        self.policy = policy or RetryPolicy()
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.wake = asyncio.Event()
+        self._active: dict[int, asyncio.Task[None]] = {}
+        # Origins we are backing off from, so that a request from one of them (it is
+        # back) can trigger an immediate retry without a database write per request.
+        self._failing: set[str] = set()
+        # Set when a failing peer answers again: it may have missed our pushes while
+        # down and we may have missed its, so catch-up should look at once.
+        self.peer_recovered = asyncio.Event()
+
+    async def run(self) -> None:
+        try:
+            while True:
+                await self.tick()
+                await nap(self.wake, POLL_SECONDS)
+        finally:
+            for task in self._active.values():
+                task.cancel()
+            await asyncio.gather(*self._active.values(), return_exceptions=True)
+            await self.release_all()
+
+    async def tick(self) -> None:
+        room = CONCURRENCY - len(self._active)
+        if room <= 0:
+            return
+        for peer_id in await self.claim(room):
+            task = asyncio.create_task(self.drain(peer_id), name=f"deliver-{peer_id}")
+            self._active[peer_id] = task
+            task.add_done_callback(self._forget_task)
+
+    def _forget_task(self, task: asyncio.Task[None]) -> None:
+        for peer_id, active in list(self._active.items()):
+            if active is task:
+                del self._active[peer_id]
+
+    async def claim(self, limit: int) -> list[int]:
+        now = utcnow()
+        async with self.state.db.write() as session:
+            ids = list(
+                (
+                    await session.scalars(
+                        select(Delivery.peer_id)
+                        .join(Peer, Peer.id == Delivery.peer_id)
+                        .where(
+                            Delivery.next_attempt_at <= now,
+                            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+                            Delivery.peer_id.not_in(self._active),
+                            _has_pending(),
+                        )
+                        .order_by(Delivery.next_attempt_at)
+                        .limit(limit)
+                        .with_for_update(skip_locked=True, of=Delivery)
+                    )
+                ).all()
+            )
+            if ids:
+                await session.execute(
+                    update(Delivery)
+                    .where(Delivery.peer_id.in_(ids))
+                    .values(lease_owner=self.owner, lease_until=now + LEASE)
+                )
+        return ids
+
+    async def drain(self, peer_id: int) -> None:
+        while True:
+            async with self.state.db.read() as session:
+                row = (
+                    await session.execute(
+                        select(Peer, Delivery).join(Delivery).where(Peer.id == peer_id)
+                    )
+                ).first()
+                if row is None:
+                    return  # the peer was removed: stop at once
+                peer, delivery = row
+                if delivery.lease_owner != self.owner:
+                    return
+                entries = (
+                    await session.scalars(
+                        select(OutboxEntry)
+                        .where(
+                            OutboxEntry.seq > delivery.last_delivered_seq,
+                            or_(
+                                OutboxEntry.recipient.is_(None),
+                                OutboxEntry.recipient == peer.origin,
+                            ),
+                        )
+                        .order_by(OutboxEntry.seq)
+                        .limit(PREFETCH)
+                    )
+                ).all()
+            if not entries:
+                await self.release(peer_id)
+                return
+            for entry in entries:
+                outcome = await post_activity(
+                    self.state.http, peer.inbox_url, entry.body.encode(), self.signing_key
+                )
+                if not await self.record(peer, entry, outcome):
+                    return
+
+    async def record(self, peer: Peer, entry: OutboxEntry, outcome: Outcome) -> bool:
+        """Store the outcome; True if draining this peer should go on."""
+        now = utcnow()
+        async with self.state.db.write() as session:
+            delivery = await session.get(Delivery, peer.id)
+            if delivery is None or delivery.lease_owner != self.owner:
+                return False
+            recovered = delivery.failures > 0
+            if outcome.verdict is Verdict.RETRY:
+                self._failed(delivery, outcome, now)
+                self._failing.add(peer.origin)
+                return False
+            if outcome.verdict is Verdict.PERMANENT:
+                session.add(
+                    DeliveryFailure(
+                        peer_origin=peer.origin,
+                        seq=entry.seq,
+                        status=outcome.status,
+                        error=outcome.error,
+                    )
+                )
+                self.state.log.warning(
+                    "peer refused an activity for good",
+                    extra={
+                        "peer": peer.origin,
+                        "activity": entry.activity_id,
+                        "status": outcome.status,
+                    },
+                )
+            delivery.last_delivered_seq = entry.seq
+            delivery.failures = 0
+            delivery.first_failure_at = None
+            delivery.unreachable = False
+            delivery.last_status = outcome.status
+            delivery.last_error = outcome.error
+            if outcome.verdict is Verdict.DELIVERED:
+                delivery.last_success_at = now
+            delivery.lease_until = now + LEASE
+        self._failing.discard(peer.origin)
+        if recovered:
+            self.peer_recovered.set()
+        return True
+
+    def _failed(self, delivery: Delivery, outcome: Outcome, now: datetime) -> None:
+        delivery.failures += 1
+        delivery.first_failure_at = delivery.first_failure_at or now
+        delivery.next_attempt_at = self.policy.next_attempt(
+            now, delivery.failures, outcome.retry_after
+        )
+        delivery.unreachable = self.policy.is_unreachable(delivery.first_failure_at, now)
+        delivery.last_status = outcome.status
+        delivery.last_error = outcome.error
+        delivery.lease_owner = None
+        delivery.lease_until = None
+
+    async def release(self, peer_id: int) -> None:
+        async with self.state.db.write() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.peer_id == peer_id, Delivery.lease_owner == self.owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+
+    async def release_all(self) -> None:
+        """On shutdown, hand our peers back at once instead of when the leases expire."""
+        async with self.state.db.write() as session:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.lease_owner == self.owner)
+                .values(lease_owner=None, lease_until=None)
+            )
+
+    async def peer_is_back(self, origin: str) -> None:
+        """A peer we were backing off from just talked to us: try it now."""
+        if origin not in self._failing:
+            return
+        self._failing.discard(origin)
+        async with self.state.db.write() as session:
+            await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.peer_id
+                    == select(Peer.id).where(Peer.origin == origin).scalar_subquery()
+                )
+                .where(and_(Delivery.failures > 0, Delivery.next_attempt_at > utcnow()))
+                .values(next_attempt_at=utcnow())
+            )
+        self.wake.set()

@@ -1,0 +1,1 @@
+"""Peer nodes this node's operator chose to federate with (the allowlist)."""
