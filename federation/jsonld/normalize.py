@@ -139,6 +139,9 @@ def expand(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
         expanded = jsonld.expand(document, _options())
     except jsonld.JsonLdError as error:
         raise _translate(error) from error
+    except JsonLdError:
+        # Already ours (and a ValueError): keep it out of the clause below.
+        raise
     except ValueError as error:
         # pyld's IRI resolver raises a bare ValueError for a relative IRI it
         # cannot resolve (we set no base on purpose) or an invalid @base.
