@@ -54,7 +54,7 @@ _WORD_STEMS: Final = MappingProxyType(
 )
 
 
-def _word_pattern(profile: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+def _word_pattern(profile: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     """Ages written out ("ninety-three years old", "dreiundneunzig Jahre",
     "âgée de quatre-vingt-treize ans") and the stems that make them worth trying."""
     words = merged(profile, "age_words_re")
@@ -64,8 +64,8 @@ def _word_pattern(profile: str) -> tuple[re.Pattern[str], tuple[str, ...]] | Non
     after = "|".join(merged(profile, "age_after_re"))
     number = "(?:" + "|".join(words) + ")"
     pattern = re.compile(rf"(?i:(?<!\w)(?:(?:{before}){number}(?!\w)|{number}(?:{after})))")
-    stems = tuple(stem for code in profile_languages(profile) for stem in _WORD_STEMS[code])
-    return pattern, stems
+    stems = sorted({s for code in profile_languages(profile) for s in _WORD_STEMS[code]})
+    return pattern, re.compile("(?i:" + "|".join(re.escape(s) for s in stems) + ")")
 
 
 _WORD_PATTERNS: Final = MappingProxyType({p: _word_pattern(p) for p in PROFILES})
@@ -78,8 +78,7 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     words = _WORD_PATTERNS[profile]
     if words is not None:
         pattern, stems = words
-        lowered = view.text.lower()
-        # Written-out ages are rare: one substring test before any regex work.
-        if any(stem in lowered for stem in stems):
-            for match in pattern.finditer(view.text):
-                yield Candidate(match.start(), match.end(), AGE_OVER_89, PRIORITY)
+        # Written-out ages are rare: the pattern runs only around the number words.
+        anchors = view.occurrences(stems)
+        for match in view.near(pattern, anchors, before=40, after=60):
+            yield Candidate(match.start(), match.end(), AGE_OVER_89, PRIORITY)

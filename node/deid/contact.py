@@ -31,6 +31,8 @@ _TLD: Final = re.compile(
     r"\.(?:com|org|net|edu|gov|de|fr|es|it|nl|dk|se|no|fi|il|pl|gr|hu|uk|eu|ch|at|be|io|info)(?!\w)",
     re.IGNORECASE,
 )
+_AT: Final = re.compile("@")
+_URL_START: Final = re.compile(r"(?i:https?:|www\.|ftp:)")
 _LOCAL_CHARS: Final = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-"
 )
@@ -103,11 +105,11 @@ def _strip_trailing(start: int, value: str) -> tuple[int, int]:
 
 def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     text = view.text
-    for at in view.literal("@"):
+    for at in view.occurrences(_AT):
         match = _EMAIL.match(text, _back_over(text, at[0], _LOCAL_CHARS))
         if match is not None:
             yield Candidate(match.start(), match.end(), EMAIL, PRIORITY_EXACT)
-    url_anchors = view.literal("http") + view.literal("www.") + view.literal("ftp:")
+    url_anchors = view.occurrences(_URL_START)
     for start, _, _ in url_anchors:
         match = _URL.match(text, start)
         if match is not None:

@@ -83,6 +83,7 @@ class _Months:
 
     exact: frozenset[str]
     folded: frozenset[str]
+    lowered: frozenset[str]  # every form in lower case, to intersect with a text's words
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and (word in self.exact or word.lower() in self.folded)
@@ -101,7 +102,9 @@ def _months(profile: str) -> _Months:
             exact |= forms
         else:
             folded |= {form.lower() for form in forms}
-    return _Months(frozenset(exact), frozenset(folded))
+    return _Months(
+        frozenset(exact), frozenset(folded), frozenset(folded | {e.lower() for e in exact})
+    )
 
 
 _MONTHS: Final[Mapping[str, _Months]] = MappingProxyType({p: _months(p) for p in PROFILES})
@@ -234,12 +237,16 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     # Textual dates: month words are found with a set look-up, then the date pattern is
     # tried only at token starts just before each.
     months = _MONTHS[profile]
-    for start, end, word in view.words:
-        if word not in months:
-            continue
-        best = _date_around(text, start, end)
-        if best is not None:
-            yield Candidate(best[0], best[1], DATE, PRIORITY)
+    # A set intersection with the text's words finds month words without a Python-level
+    # test per word; English forms must then also match in case ("May", not "may").
+    for lowered in view.by_word.keys() & months.lowered:
+        for start in view.by_word[lowered]:
+            end = start + len(lowered)
+            if text[start:end] not in months:
+                continue
+            best = _date_around(text, start, end)
+            if best is not None:
+                yield Candidate(best[0], best[1], DATE, PRIORITY)
 
 
 def _date_around(text: str, start: int, end: int) -> tuple[int, int] | None:

@@ -161,6 +161,9 @@ def _street_words(profile: str) -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 _STREET_WORDS: Final = MappingProxyType({p: _street_words(p) for p in PROFILES})
+_AFTER_WORDS: Final = MappingProxyType(
+    {p: frozenset(w.rstrip(".").lower() for w in merged(p, "street_after")) for p in PROFILES}
+)
 _TOWN_CUES: Final = MappingProxyType({p: _town_cue_pattern(p) for p in PROFILES})
 _TOWN_AFTER: Final = MappingProxyType({p: _town_after_pattern(p) for p in PROFILES})
 _POSTCODE_CUES: Final = MappingProxyType({p: _postcode_cue_pattern(p) for p in PROFILES})
@@ -202,12 +205,32 @@ def _code_and_town(match: re.Match[str]) -> Iterator[Candidate]:
 
 
 def _street_anchors(view: TextView, profile: str) -> list[Piece]:
+    """Street words that have a house number close by (or, for English, a capital
+    before them: "Princes Street"); the full street pattern runs only around these."""
     words, suffixes = _STREET_WORDS[profile]
+    after_words = _AFTER_WORDS[profile]
+    text = view.text
     anchors = []
     for piece in view.words:
         lowered = piece[2].lower()
         fused = bool(suffixes) and lowered.endswith(suffixes) and piece[2][:1].isupper()
-        if lowered in words or fused:
+        if not (lowered in words or fused):
+            continue
+        start, end, word = piece
+        after = text[end : end + 60]
+        number_before = any(ch.isdigit() for ch in text[max(0, start - 8) : start])
+        close_number = any(ch.isdigit() for ch in text[end : end + 8])
+        if fused or lowered in after_words:
+            # "Hauptstraße 12", "Karl Johans gate 22"; English "Princes Street" may
+            # come without a number but is then capitalised.
+            keep = close_number or (not fused and word[:1].isupper())
+        else:
+            # "via Roma 3", "ul. Długa 5": a name, then a number ("12 rue des Tanneurs":
+            # the number before).
+            keep = (number_before or any(ch.isdigit() for ch in after)) and any(
+                ch.isupper() or "\u05d0" <= ch <= "\u05ea" for ch in after[:25]
+            )
+        if keep:
             anchors.append(piece)
     return anchors
 

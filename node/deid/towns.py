@@ -64,6 +64,8 @@ def _known(name: str) -> bool:
 def _base_form(word: str, suffixes: tuple[str, ...]) -> str | None:
     """The gazetteer form of an inflected town name, trying each case ending and the
     usual stem changes (Tampere-ella, Nyíregyház-a/-i, Przemyśl-a)."""
+    if not word.endswith(suffixes):
+        return None  # one C-level test before trying each ending
     for suffix in suffixes:
         if len(word) - len(suffix) < 3 or not word.endswith(suffix):
             continue

@@ -73,15 +73,11 @@ class TextView:
                     seen.add(match.span())
                     yield match
 
-    def literal(self, needle: str) -> list[Piece]:
-        """Where ``needle`` occurs (case-insensitively), as anchors."""
-        found: list[Piece] = []
-        lowered = self.text.lower()
-        i = lowered.find(needle)
-        while i >= 0:
-            found.append((i, i + len(needle), needle))
-            i = lowered.find(needle, i + 1)
-        return found
+    def occurrences(self, pattern: re.Pattern[str]) -> list[Piece]:
+        """Where a literal-led ``pattern`` occurs, as anchors. (Not ``text.lower().find``:
+        lower-casing can change the length of a string, "İ" becomes two characters, and
+        the offsets would drift.)"""
+        return [(m.start(), m.end(), m.group()) for m in pattern.finditer(self.text)]
 
 
 class CueIndex:
