@@ -164,6 +164,16 @@ _STREET_WORDS: Final = MappingProxyType({p: _street_words(p) for p in PROFILES})
 _AFTER_WORDS: Final = MappingProxyType(
     {p: frozenset(w.rstrip(".").lower() for w in merged(p, "street_after")) for p in PROFILES}
 )
+_BEFORE_WORDS: Final = MappingProxyType(
+    {
+        p: frozenset(
+            found.group().lower()
+            for w in merged(p, "street_before")
+            if (found := WORD.search(w)) is not None
+        )
+        for p in PROFILES
+    }
+)
 _TOWN_CUES: Final = MappingProxyType({p: _town_cue_pattern(p) for p in PROFILES})
 _TOWN_AFTER: Final = MappingProxyType({p: _town_after_pattern(p) for p in PROFILES})
 _POSTCODE_CUES: Final = MappingProxyType({p: _postcode_cue_pattern(p) for p in PROFILES})
@@ -209,6 +219,7 @@ def _street_anchors(view: TextView, profile: str) -> list[Piece]:
     before them: "Princes Street"); the full street pattern runs only around these."""
     words, suffixes = _STREET_WORDS[profile]
     after_words = _AFTER_WORDS[profile]
+    before_words = _BEFORE_WORDS[profile]
     text = view.text
     anchors = []
     for piece in view.words:
@@ -220,11 +231,12 @@ def _street_anchors(view: TextView, profile: str) -> list[Piece]:
         after = text[end : end + 60]
         number_before = any(ch.isdigit() for ch in text[max(0, start - 8) : start])
         close_number = any(ch.isdigit() for ch in text[end : end + 8])
+        keep = False
         if fused or lowered in after_words:
             # "Hauptstraße 12", "Karl Johans gate 22"; English "Princes Street" may
             # come without a number but is then capitalised.
             keep = close_number or (not fused and word[:1].isupper())
-        else:
+        if not keep and lowered in before_words:
             # "via Roma 3", "ul. Długa 5": a name, then a number ("12 rue des Tanneurs":
             # the number before).
             keep = (number_before or any(ch.isdigit() for ch in after)) and any(
