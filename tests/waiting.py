@@ -13,16 +13,16 @@ T = TypeVar("T")
 async def eventually(
     probe: Callable[[], Awaitable[T]],
     *,
-    timeout: float = 15.0,
+    within: float = 15.0,
     interval: float = 0.05,
     what: str = "",
 ) -> T:
-    """Call ``probe`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+    """Call ``probe`` until it returns something truthy; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
     last: T | None = None
     while time.monotonic() < deadline:
         last = await probe()
         if last:
             return last
         await asyncio.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what or probe}: last={last!r}")
+    raise AssertionError(f"timed out after {within}s waiting for {what or probe}: last={last!r}")

@@ -89,6 +89,8 @@ async def authenticate(
     window: ClockWindow = DEFAULT_WINDOW,
 ) -> tuple[TrustedKey, SignatureClaim]:
     """Who signed ``message``: a trusted peer's key, or Unauthenticated/InboundRejected."""
+    if "Signature" not in message.headers and "Signature-Input" not in message.headers:
+        raise Unauthenticated("the request is not signed", slug="signature-required")
     try:
         claim = read_signature(message, now=now, window=window)
     except MalformedSignature as error:

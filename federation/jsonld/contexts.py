@@ -26,8 +26,8 @@ CURBSIDE_V1: Final = "https://w3id.org/curbside/v1"
 CURBSIDE_NS: Final = "https://w3id.org/curbside/ns#"
 
 #: The context every normalized document is compacted against, in this order:
-#: Curbside's terms come last so they win over same-named ActivityStreams terms
-#: (notably ``audience``, see curbside-v1.jsonld).
+#: Curbside's terms come last so they would win over a same-named ActivityStreams
+#: term (none is redefined today; keep it that way).
 CANONICAL_CONTEXT: Final = (ACTIVITYSTREAMS, DATA_INTEGRITY_V2, CURBSIDE_V1)
 
 _FILES: Final = MappingProxyType(

@@ -49,7 +49,7 @@ DATETIME: Final = Rule(Kind.DATETIME)
 REFERENCE: Final = Rule(Kind.REFERENCE)
 
 #: Classes Curbside defines (values of ``type``).
-CURBSIDE_TYPES: Final = frozenset({"Case", "Pseudonym", "Resolution", "Attestation"})
+CURBSIDE_TYPES: Final = frozenset({"Case", "Pseudonym", "Resolution", "Attestation", "KeyRotation"})
 
 #: Properties Curbside defines, with the JSON shape handlers may rely on.
 CURBSIDE_TERMS: Final[Mapping[str, Rule]] = MappingProxyType(
@@ -58,7 +58,6 @@ CURBSIDE_TERMS: Final[Mapping[str, Rule]] = MappingProxyType(
         "ageBand": TEXT,
         "sex": TEXT,
         "specialty": SLUG_SET,
-        "audience": _choice("federated", "node"),
         "anonymous": BOOLEAN,
         "caseStatus": TEXT,
         "acceptedReply": REFERENCE,
@@ -71,6 +70,10 @@ CURBSIDE_TERMS: Final[Mapping[str, Rule]] = MappingProxyType(
         "verifiedSince": DATETIME,
         "attestation": REFERENCE,
         "thread": REFERENCE,
+        "keyRotation": REFERENCE,
+        "previousKey": REFERENCE,
+        "newKey": REFERENCE,
+        "newKeyMultibase": TEXT,
     }
 )
 

@@ -14,13 +14,6 @@ from node.state import NODE
 
 async def require_peer(request: web.Request) -> TrustedKey:
     """The peer that signed this request, or a 401/403 problem (and no content)."""
-    if "Signature" not in request.headers and "Signature-Input" not in request.headers:
-        raise Problem(
-            401,
-            "This resource is only served to peer nodes, on requests they sign.",
-            slug="signature-required",
-            headers={"WWW-Authenticate": 'Signature realm="curbside"'},
-        )
     state = request.app[NODE]
     message = HttpMessage(
         method=request.method, url=public_url(request), headers=request.headers, body=b""
@@ -28,5 +21,10 @@ async def require_peer(request: web.Request) -> TrustedKey:
     try:
         key, _ = await authenticate(message, state.federation.keys)
     except InboundRejected as error:
-        raise Problem(error.status, error.detail, slug=error.slug) from None
+        headers = (
+            {"WWW-Authenticate": 'Signature realm="curbside"'} if error.status == 401 else None
+        )
+        raise Problem(error.status, error.detail, slug=error.slug, headers=headers) from None
+    # A peer we were backing off from is evidently up again (e.g. catching up).
+    await state.federation.delivery.peer_is_back(key.origin)
     return key

@@ -46,6 +46,7 @@ async def test_discovery_documents(network: NodeNetwork) -> None:
     ] == 404
     status, links = await node.request("GET", "/.well-known/nodeinfo")
     assert status == 200
+    assert links["links"][0]["href"] == node.base_url + "/nodeinfo/2.1"
     status, info = await node.request("GET", "/nodeinfo/2.1")
     assert status == 200
     assert info["software"]["name"] == "curbside"

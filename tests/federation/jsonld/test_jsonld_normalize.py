@@ -42,7 +42,6 @@ def canonical_create() -> dict[str, Any]:
             "ageBand": "40-49",
             "sex": "female",
             "specialty": ["cardiology", "internal-medicine"],
-            "audience": "federated",
             "anonymous": True,
             "viewCount": 12,
             "thread": f"{ORIGIN}/cases/1",
@@ -88,7 +87,6 @@ def _prefixed_spelling() -> dict[str, Any]:
             "cs:ageBand": "40-49",
             "cs:sex": ["female"],
             "cs:specialty": ["cardiology", "internal-medicine"],
-            "cs:audience": "federated",
             "cs:anonymous": {"@value": True, "@type": "xsd:boolean"},
             "cs:viewCount": {"@value": 12, "@type": "xsd:integer"},
             "cs:thread": {"@id": f"{ORIGIN}/cases/1"},
@@ -116,7 +114,6 @@ def _iri_spelling() -> dict[str, Any]:
             f"{CS}ageBand": "40-49",
             f"{CS}sex": "female",
             f"{CS}specialty": ["cardiology", "internal-medicine"],
-            f"{CS}audience": "federated",
             f"{CS}anonymous": {"@value": True, "@type": f"{XSD}boolean"},
             f"{CS}viewCount": {"@value": 12, "@type": f"{XSD}integer"},
             f"{CS}thread": {"ident": f"{ORIGIN}/cases/1"},
@@ -155,18 +152,16 @@ def test_single_specialty_becomes_a_list() -> None:
     assert normalize(document)["specialty"] == ["oncology"]
 
 
-def test_activitystreams_audience_is_not_curbside_audience() -> None:
-    # ActivityStreams has its own "audience" (an IRI). Curbside's context comes
-    # last and wins the short name, so the AS property keeps its prefix and a
-    # handler reading "audience" only ever sees Curbside's value.
+def test_activitystreams_audience_keeps_its_meaning() -> None:
+    # Curbside defines no "audience" of its own (a case's audience never travels:
+    # node-only cases stay home), so the ActivityStreams property is untouched.
     document = {
         "@context": ["https://www.w3.org/ns/activitystreams"],
         "type": "Note",
         "audience": "https://lemmy.example/c/medicine",
     }
     normalized = normalize(document)
-    assert "audience" not in normalized
-    assert id_of(normalized["as:audience"]) == "https://lemmy.example/c/medicine"
+    assert id_of(normalized["audience"]) == "https://lemmy.example/c/medicine"
 
 
 def test_unknown_properties_survive() -> None:
