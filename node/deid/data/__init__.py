@@ -1,0 +1,1 @@
+"""Package data of node.deid (a package so that setuptools ships its files)."""
