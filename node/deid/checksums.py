@@ -9,53 +9,56 @@ Algorithms follow the issuing authorities' published descriptions.
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 from typing import Final
 
 _HETU_CHECK: Final = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 _DNI_LETTERS: Final = "TRWAGMYFPDXBNJZSQVHLCKE"
 # Codice fiscale: value of a character in an odd (1st, 3rd, ...) position.
-_CF_ODD: Final = dict(
-    zip(
-        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        (
-            1,
-            0,
-            5,
-            7,
-            9,
-            13,
-            15,
-            17,
-            19,
-            21,
-            1,
-            0,
-            5,
-            7,
-            9,
-            13,
-            15,
-            17,
-            19,
-            21,
-            2,
-            4,
-            18,
-            20,
-            11,
-            3,
-            6,
-            8,
-            12,
-            14,
-            16,
-            10,
-            22,
-            25,
-            24,
-            23,
-        ),
-        strict=True,
+_CF_ODD: Final = MappingProxyType(
+    dict(
+        zip(
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            (
+                1,
+                0,
+                5,
+                7,
+                9,
+                13,
+                15,
+                17,
+                19,
+                21,
+                1,
+                0,
+                5,
+                7,
+                9,
+                13,
+                15,
+                17,
+                19,
+                21,
+                2,
+                4,
+                18,
+                20,
+                11,
+                3,
+                6,
+                8,
+                12,
+                14,
+                16,
+                10,
+                22,
+                25,
+                24,
+                23,
+            ),
+            strict=True,
+        )
     )
 )
 # Omocodia: digits of a code fiscale may be replaced by these letters.

@@ -16,11 +16,12 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-_FORMATS: Final = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+_FORMATS: Final = MappingProxyType({"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"})
 _QUALITY: Final = 90
 
 

@@ -36,9 +36,13 @@ from node.deid.lexicon import (
 )
 from node.deid.view import WORD, CueIndex, Piece, TextView
 
-_WORDS: Final = json.loads(
-    (resources.files("node.deid") / "data" / "name_words.json").read_text("utf-8")
-)
+
+def _load_words() -> Mapping[str, tuple[str, ...]]:
+    raw = json.loads((resources.files("node.deid") / "data" / "name_words.json").read_text("utf-8"))
+    return MappingProxyType({k: tuple(v) for k, v in raw.items() if not k.startswith("_")})
+
+
+_WORDS: Final = _load_words()
 
 PRIORITY_CUE: Final = 35
 PRIORITY_LIST: Final = 30

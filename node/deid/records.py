@@ -41,14 +41,16 @@ _PLATE_SHAPE: Final = (
 )
 _VIN: Final = re.compile(r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])")
 _VIN_WEIGHTS: Final = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
-_VIN_VALUES: Final = {
-    **{str(d): d for d in range(10)},
-    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
-    **dict(zip("JKLMN", range(1, 6), strict=True)),
-    "P": 7,
-    "R": 9,
-    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
-}
+_VIN_VALUES: Final = MappingProxyType(
+    {
+        **{str(d): d for d in range(10)},
+        **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+        **dict(zip("JKLMN", range(1, 6), strict=True)),
+        "P": 7,
+        "R": 9,
+        **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+    }
+)
 
 
 def _compile(field: str, token: str, glue: str = _GLUE) -> Mapping[str, CueIndex]:
