@@ -21,6 +21,7 @@ from node.deid.lexicon import (
     DISEASE_WORDS,
     EPONYMS,
     LANGUAGE_DATA,
+    NOT_TOWNS,
     PROFILES,
     TOWN_NAMES,
     merged,
@@ -58,7 +59,12 @@ def _is_hebrew(word: str) -> bool:
 
 
 def _known(name: str) -> bool:
-    return name in TOWN_NAMES and name.lower() not in _MONTH_WORDS and name not in EPONYMS
+    return (
+        name in TOWN_NAMES
+        and name.lower() not in _MONTH_WORDS
+        and name.lower() not in NOT_TOWNS
+        and name not in EPONYMS
+    )
 
 
 def _base_form(word: str, suffixes: tuple[str, ...]) -> str | None:
@@ -100,7 +106,10 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
         after_prep = i > 0 and _after_preposition(text, words[i - 1], start, preps)
         if after_prep and not _disease_before(words, i) and capital:
             found = _longest_town(text, words, i)
-            if found is not None and not _disease_after(text, found):
+            # "from Bay 3", "in Room 12": a capitalised word and a number is a place in
+            # the hospital, not a town.
+            numbered = found is not None and text[found : found + 3].strip()[:1].isdigit()
+            if found is not None and not numbered and not _disease_after(text, found):
                 yield Candidate(start, found, TOWN, PRIORITY)
                 continue
         if suffixes and (after_prep or case_marking):

@@ -20,16 +20,23 @@ CLEAN = {
         "She was diagnosed in 2019 and relapsed in 2021 after 14 days of treatment.",
         "T2N0M0, Gleason 4+3=7, BI-RADS 4, NYHA III, Child-Pugh B, MELD 18.",
         "HbA1c 7.2%, eGFR 48 mL/min/1.73m2, TSH 0.01 mU/L, free T4 38 pmol/L.",
+        # Hospital places after place prepositions, and countries (allowed by Safe Harbor).
+        "Seen in Casualty and in Resus; sent from Theatre to Recovery, then in Outpatients.",
+        "Moved from Bay 3 to a Side Room; reviewed at Home by the Community team.",
+        "He is from Poland and works in Construction; she grew up in Portugal.",
     ],
     "de": [
         "Amoxicillin 1 g 1-1-1 für 7 Tage, Metamizol 500 mg bei Bedarf.",
         "Morbus Crohn, Morbus Parkinson, Morbus Basedow, Hashimoto-Thyreoiditis, M. Wilson.",
         "Heparin 5000 IE s.c., danach 10000 Einheiten über 24 Stunden.",
         "GCS 14/15, RR 120/80 mmHg, HF 110/min, Temperatur 38,9 °C, SSW 32+4.",
+        "In Narkose intubiert, aus Sicht der Chirurgie in Ruhe gelassen, in Bauchlage gelagert.",
+        "Verlegung aus der Notaufnahme in die Intensivstation; Essen und Trinken in Ordnung.",
     ],
     "fr": [
         "Maladie de Crohn, maladie de Parkinson, syndrome de Guillain-Barré, maladie de Wilson.",
         "Amoxicilline 1 g 3 fois par jour, Glasgow 14/15, PA 120/80, FC 110/min.",
+        "Transféré de Réanimation en Chirurgie, vu aux Urgences, retour à Domicile prévu.",
     ],
     "es": [
         "Enfermedad de Crohn, síndrome de Down, enfermedad de Addison, síndrome de Cushing.",
