@@ -28,6 +28,7 @@ from node.peers.models import Peer
 from node.state import NodeState
 
 INTERVAL_SECONDS = 300.0
+STARTUP_DELAY_SECONDS = 1.0
 MAX_PAGES_PER_RUN = 200
 PAGE_MAX_BYTES = 4 * 1024 * 1024
 
@@ -56,6 +57,9 @@ class CatchUp:
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
+        # Workers start before the node listens; give it a moment, because a peer
+        # that must refetch our actor (say after a key rotation) needs us reachable.
+        await asyncio.sleep(STARTUP_DELAY_SECONDS)
         while True:
             self.wake.clear()
             await self.pull_all()

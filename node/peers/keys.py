@@ -3,9 +3,10 @@ rotated? Implements ``federation.inbound.pipeline.KeyResolver`` over the peers t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import aiohttp
+from sqlalchemy import update
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from federation.discovery import NodeActor
@@ -25,6 +26,9 @@ from node.peers.service import PeerError, fetch_node_actor, peer_by_key_id, peer
 # A peer's actor is refetched at most this often, however many bad signatures
 # arrive in its name: otherwise forged requests would make us hammer the peer.
 REFRESH_INTERVAL = timedelta(seconds=60)
+# A fetch that failed (the peer restarting, a network blip) does not use up that
+# allowance, but is not repeated sooner than this.
+FAILED_REFRESH_INTERVAL = timedelta(seconds=5)
 
 
 class PeerKeys:
@@ -42,6 +46,8 @@ class PeerKeys:
         # Decoding a multibase key costs more than the lookup; keep decoded keys.
         # Keyed by the encoded value too, so a rotated key is never served stale.
         self._decoded: dict[tuple[str, str], Ed25519PublicKey] = {}
+        self.refetches = 0  # actor fetches made, for tests and metrics
+        self._failed_at: dict[str, datetime] = {}
 
     def _trusted(self, peer: Peer) -> TrustedKey:
         cache_key = (peer.key_id, peer.public_key_multibase)
@@ -62,19 +68,25 @@ class PeerKeys:
         except OriginError:
             return None
         now = utcnow()
-        async with self._db.write() as session:
+        async with self._db.read() as session:
             peer = await peer_by_origin(session, origin)
             if peer is None:
                 return None  # not a peer: nothing to refresh, and nothing to fetch
-            if peer.key_checked_at is not None and now - peer.key_checked_at < REFRESH_INTERVAL:
+            recent = peer.key_checked_at is not None and now - peer.key_checked_at < REFRESH_INTERVAL
+            failed = self._failed_at.get(origin)
+            if recent or (failed is not None and now - failed < FAILED_REFRESH_INTERVAL):
                 return self._trusted(peer) if peer.key_id == key_id else None
-            peer.key_checked_at = now
             trusted_id, trusted_multibase = peer.key_id, peer.public_key_multibase
+        self.refetches += 1
         try:
             actor = await fetch_node_actor(self._http, origin, self._signing_key)
         except PeerError as error:
-            self._log.warning("key refresh failed", extra={"peer": origin, "error": str(error)})
+            self._failed_at[origin] = now
+            self._log.warning("key refresh of %s failed: %s", origin, error)
             return None
+        self._failed_at.pop(origin, None)
+        async with self._db.write() as session:
+            await session.execute(update(Peer).where(Peer.origin == origin).values(key_checked_at=now))
         if actor.key_id == trusted_id:
             return None if key_id != trusted_id else await self.resolve(key_id)
         return await self._rotate(origin, trusted_id, trusted_multibase, actor, key_id)

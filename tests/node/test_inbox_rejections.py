@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from federation.signatures import sign_request_cavage
 from federation.signatures.keys import generate_private_key
 from node.peers.service import remove_peer
 from tests.peering import create_case_activity, inbox_count, post_inbox, signed_headers
@@ -295,3 +296,27 @@ async def test_wrong_types_in_case_fields(
     status, problem = await post_inbox(sender, receiver, activity)
     assert 400 <= status < 500 and status != 413, problem
     assert await inbox_count(receiver) == before
+
+
+async def test_draft_cavage_signatures_are_accepted_too(pair: tuple[TestNode, TestNode]) -> None:
+    """Interop: a peer signing with draft-cavage-12 (hs2019, its Ed25519 key) is accepted."""
+    receiver, sender = pair
+    body = json.dumps(create_case_activity(sender.base_url, title="cavage")).encode()
+    url = receiver.base_url + "/inbox"
+    headers = {"Content-Type": "application/activity+json"}
+    headers.update(
+        sign_request_cavage(
+            "POST",
+            url,
+            headers,
+            body,
+            key_id=sender.state.federation.signing_key.key_id,
+            private_key=sender.state.key.private_key,
+            algorithm="hs2019",
+        )
+    )
+    status, problem = await receiver.request("POST", "/inbox", data=body, headers=headers)
+    assert status == 202, problem
+    tampered = body.replace(b"cavage", b"cabbage")
+    status, _ = await receiver.request("POST", "/inbox", data=tampered, headers=headers)
+    assert status == 401
