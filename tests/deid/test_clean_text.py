@@ -41,12 +41,17 @@ CLEAN = {
     "es": [
         "Enfermedad de Crohn, síndrome de Down, enfermedad de Addison, síndrome de Cushing.",
         "Amoxicilina 500 mg cada 8 horas; PCR 120 mg/L; Glasgow 14/15.",
+        "Dolores abdominales difusos. Remedios caseros sin efecto.",
     ],
     "it": [
         "Morbo di Crohn, malattia di Parkinson, sindrome di Guillain-Barré, morbo di Basedow.",
         "Somministrato per via orale 3 volte al giorno; PCR 120 mg/L.",
+        "Una paziente di 45 anni. Alla dimissione stava bene.",
     ],
-    "nl": ["Ziekte van Crohn, ziekte van Parkinson en ziekte van Kawasaki; EMV 14/15."],
+    "nl": [
+        "Ziekte van Crohn, ziekte van Parkinson en ziekte van Kawasaki; EMV 14/15.",
+        "Dan volgt een controle na 6 weken.",
+    ],
     "da": ["Crohns sygdom, Parkinsons sygdom og Hashimotos thyreoiditis; BT 120/80."],
     "sv": ["Crohns sjukdom, Parkinsons sjukdom och Sjögrens syndrom; BT 120/80."],
     "nb": ["Crohns sykdom, Parkinsons sykdom og Addisons sykdom; BT 120/80."],
