@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from sqlalchemy import func, select
 
 from federation.jsonld import CANONICAL_CONTEXT

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import aiohttp
-from sqlalchemy import update
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import update
 
 from federation.discovery import NodeActor
 from federation.inbound.pipeline import TrustedKey
@@ -72,7 +72,9 @@ class PeerKeys:
             peer = await peer_by_origin(session, origin)
             if peer is None:
                 return None  # not a peer: nothing to refresh, and nothing to fetch
-            recent = peer.key_checked_at is not None and now - peer.key_checked_at < REFRESH_INTERVAL
+            recent = (
+                peer.key_checked_at is not None and now - peer.key_checked_at < REFRESH_INTERVAL
+            )
             failed = self._failed_at.get(origin)
             if recent or (failed is not None and now - failed < FAILED_REFRESH_INTERVAL):
                 return self._trusted(peer) if peer.key_id == key_id else None
@@ -86,7 +88,9 @@ class PeerKeys:
             return None
         self._failed_at.pop(origin, None)
         async with self._db.write() as session:
-            await session.execute(update(Peer).where(Peer.origin == origin).values(key_checked_at=now))
+            await session.execute(
+                update(Peer).where(Peer.origin == origin).values(key_checked_at=now)
+            )
         if actor.key_id == trusted_id:
             return None if key_id != trusted_id else await self.resolve(key_id)
         return await self._rotate(origin, trusted_id, trusted_multibase, actor, key_id)

@@ -49,6 +49,18 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
+def serve(folder: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[str]:
+    """Start `curbside serve`; its log goes to a file (a pipe nobody reads could fill up)."""
+    with log.open("w") as handle:
+        return subprocess.Popen(
+            [CURBSIDE, "serve", str(folder), "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=handle,
+            text=True,
+            env=env,
+        )
+
+
 @pytest.fixture
 def processes() -> Iterator[list[subprocess.Popen[str]]]:
     started: list[subprocess.Popen[str]] = []
@@ -112,15 +124,7 @@ async def test_two_processes_per_node_deliver_and_apply_exactly_once(
         (de_dir, de_port),
         (de_dir, de_port2),
     ):
-        processes.append(
-            subprocess.Popen(
-                [CURBSIDE, "serve", str(folder), "--port", str(port)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-        )
+        processes.append(serve(folder, port, env, tmp_path / f"serve-{port}.log"))
     async with aiohttp.ClientSession() as http:
         for port in (us_port, us_port2, de_port, de_port2):
             await wait_healthy(http, port)
