@@ -24,10 +24,18 @@ from node.members.auth import bearer_auth
 from node.network.runtime import start_federation, stop_federation
 from node.outbox import routes as outbox_routes
 from node.state import NODE, NodeState
+from node.verification import admin_api as verification_admin_api
+from node.verification import api as verification_api
 from node.web.middleware import problem_errors, request_context
 
 # Every feature's JSON API; register a new feature here.
-API_ROUTES: tuple[ApiRoutes, ...] = (meta.api, members_api.api, cases_api.api)
+API_ROUTES: tuple[ApiRoutes, ...] = (
+    meta.api,
+    members_api.api,
+    cases_api.api,
+    verification_api.api,
+    verification_admin_api.api,
+)
 # Federation endpoints (not part of the JSON API document).
 FEDERATION_ROUTES: tuple[web.RouteTableDef, ...] = (
     discovery_routes.routes,

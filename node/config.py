@@ -53,6 +53,9 @@ class NodeConfig:
     inbox_max_bytes: int = 256 * 1024
     log_level: str = "info"
     log_format: str = "json"
+    verification_document_max_bytes: int = 10 * 1024 * 1024
+    verification_document_retention_days: int = 30
+    verification_claims_per_day: int = 10
 
     @property
     def scheme(self) -> str:
@@ -199,6 +202,9 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "inbox_max_bytes": Setting(int, check_positive),
     "log_level": Setting(str, check_choice("debug", "info", "warning", "error")),
     "log_format": Setting(str, check_choice("json", "text")),
+    "verification_document_max_bytes": Setting(int, check_positive),
+    "verification_document_retention_days": Setting(int, check_positive),
+    "verification_claims_per_day": Setting(int, check_positive),
 }
 
 

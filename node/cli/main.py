@@ -15,6 +15,7 @@ from node.cli import (
     keys_cmd,
     members_cmd,
     peers_cmd,
+    registry_cmd,
     serve_cmd,
     token_cmd,
 )
@@ -28,7 +29,17 @@ from node.lifecycle import SetupError
 # its traceback so it can be reported.
 EXPECTED_ERRORS = (CliError, ConfigError, SetupError, DatabaseUnavailable, KeyFileError)
 
-COMMANDS = (init_cmd, serve_cmd, db_cmd, members_cmd, token_cmd, peers_cmd, keys_cmd, demo_cmd)
+COMMANDS = (
+    init_cmd,
+    serve_cmd,
+    db_cmd,
+    members_cmd,
+    token_cmd,
+    peers_cmd,
+    registry_cmd,
+    keys_cmd,
+    demo_cmd,
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
