@@ -39,6 +39,7 @@ def rotation_statement(
         "@context": [DATA_INTEGRITY_V2, CURBSIDE_V1],
         "type": STATEMENT_TYPE,
         "previousKey": old_key_id,
+        "previousKeyMultibase": public_key_to_multikey(old_key.public_key()),
         "newKey": new_key_id,
         "newKeyMultibase": public_key_to_multikey(new_public_key),
     }
@@ -85,3 +86,39 @@ def follow_rotations(
             raise RotationError(f"the rotation statement from {current_id} names no new key")
         current_id, current_key = next_id, next_key
     raise RotationError("the rotation chain is too long")
+
+
+def historical_keys(
+    *, current_key_id: str, current_key: Ed25519PublicKey, statements: Iterable[dict[str, Any]]
+) -> dict[str, Ed25519PublicKey]:
+    """Every key the node has used, walking back from its current key.
+
+    Objects signed before a rotation (say a reply relayed long ago, read by a node
+    that joins today) carry proofs by a retired key. A retired key counts only if an
+    unbroken chain of statements, each signed by the older key, leads from it to the
+    current key; statements that do not link up are ignored.
+    """
+    by_new: dict[str, dict[str, Any]] = {}
+    for statement in statements:
+        new = statement.get("newKey")
+        if statement.get("type") == STATEMENT_TYPE and isinstance(new, str):
+            by_new.setdefault(new, statement)
+    keys = {current_key_id: current_key}
+    key_id, key = current_key_id, current_key
+    for _ in range(MAX_CHAIN):
+        step = by_new.get(key_id)
+        if step is None:
+            break
+        try:
+            previous_id = step["previousKey"]
+            previous_key = public_key_from_multikey(step["previousKeyMultibase"])
+            if public_key_from_multikey(step["newKeyMultibase"]) != key:
+                break
+            verify_proof(step, resolve_key=_only(previous_id, previous_key))
+        except (ProofError, KeyError, ValueError, TypeError):
+            break
+        if not isinstance(previous_id, str) or previous_id in keys:
+            break
+        keys[previous_id] = previous_key
+        key_id, key = previous_id, previous_key
+    return keys

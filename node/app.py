@@ -11,9 +11,10 @@ from node.api import meta
 from node.api.routing import ApiRoutes
 from node.cases import api as cases_api
 from node.cases import objects as case_objects
+from node.cases import replies_api
 from node.config import NodeConfig
 from node.db.engine import Database
-from node.handlers import ALL_HANDLERS
+from node.handlers import all_handlers
 from node.identity.keys import load_key, load_rotations
 from node.identity.secret import load_secret
 from node.inbox import routes as inbox_routes
@@ -23,6 +24,7 @@ from node.members import api as members_api
 from node.members.auth import bearer_auth
 from node.network.runtime import start_federation, stop_federation
 from node.outbox import routes as outbox_routes
+from node.polls import api as polls_api
 from node.state import NODE, NodeState
 from node.verification import admin_api as verification_admin_api
 from node.verification import api as verification_api
@@ -33,6 +35,8 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     meta.api,
     members_api.api,
     cases_api.api,
+    replies_api.api,
+    polls_api.api,
     verification_api.api,
     verification_admin_api.api,
 )
@@ -50,7 +54,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     try:
         # Refuse to serve a database that is unreachable, unmigrated or another node's.
         await check_database(state.config, state.db)
-        state.runtime = await start_federation(state, ALL_HANDLERS)
+        state.runtime = await start_federation(state, all_handlers(state))
         state.log.info("node started", extra={"base_url": state.config.base_url})
         try:
             yield

@@ -53,6 +53,7 @@ class NodeConfig:
     inbox_max_bytes: int = 256 * 1024
     log_level: str = "info"
     log_format: str = "json"
+    view_report_seconds: float = 60.0
     verification_document_max_bytes: int = 10 * 1024 * 1024
     verification_document_retention_days: int = 30
     verification_claims_per_day: int = 10
@@ -167,7 +168,7 @@ def check_port(value: int) -> int:
     return value
 
 
-def check_positive(value: int) -> int:
+def check_positive(value: float) -> float:
     if value <= 0:
         raise ValueError("must be positive")
     return value
@@ -202,6 +203,7 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "inbox_max_bytes": Setting(int, check_positive),
     "log_level": Setting(str, check_choice("debug", "info", "warning", "error")),
     "log_format": Setting(str, check_choice("json", "text")),
+    "view_report_seconds": Setting(float, check_positive),
     "verification_document_max_bytes": Setting(int, check_positive),
     "verification_document_retention_days": Setting(int, check_positive),
     "verification_claims_per_day": Setting(int, check_positive),
@@ -216,6 +218,11 @@ def _from_env_string(key: str, kind: type, raw: str) -> Any:
         if lowered in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"{ENV_PREFIX}{key.upper()}: {raw!r} is not true or false")
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{ENV_PREFIX}{key.upper()}: {raw!r} is not a number") from None
     if kind is int:
         try:
             return int(raw)
@@ -231,6 +238,8 @@ def validate(data_dir: Path, values: Mapping[str, Any], *, source: str) -> NodeC
         setting = SETTINGS.get(key)
         if setting is None:
             raise ConfigError(f"{source}: unknown setting {key!r}")
+        if setting.kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+            raw = float(raw)  # TOML writes 60 for sixty seconds; that is a fine float
         # bool is a subclass of int: keep `listen_port = true` from passing as 1.
         if not isinstance(raw, setting.kind) or (setting.kind is int and isinstance(raw, bool)):
             raise ConfigError(f"{source}: {key!r} must be {setting.kind.__name__}, got {raw!r}")

@@ -1,9 +1,22 @@
-"""Every feature's inbound activity handlers; register a new feature's here."""
+"""Every feature's inbound activity handlers, built for one running node."""
 
 from __future__ import annotations
 
 from federation.inbound.registry import ActivityHandler
-from node.cases.handlers import HANDLERS as CASE_HANDLERS
+from node.cases.engagement import LikeReply, ViewReportHandler
+from node.cases.handlers import case_handlers
+from node.cases.relay import thread_handlers
 from node.inbox.context import ApplyContext
+from node.polls.handlers import CreateVote
+from node.state import NodeState
 
-ALL_HANDLERS: tuple[ActivityHandler[ApplyContext], ...] = (*CASE_HANDLERS,)
+
+def all_handlers(state: NodeState) -> tuple[ActivityHandler[ApplyContext], ...]:
+    """Register a new feature's handlers here."""
+    return (
+        *case_handlers(state),
+        *thread_handlers(state),
+        LikeReply(state),
+        ViewReportHandler(),
+        CreateVote(state),
+    )

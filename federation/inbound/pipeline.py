@@ -67,8 +67,7 @@ class KeyResolver(Protocol):
 class Accepted:
     """An activity that passed every check, ready to be stored."""
 
-    envelope: Envelope
-    raw: Any  # the JSON as the sender wrote it (integrity proofs are over this)
+    envelope: Envelope  # its ``raw`` is the JSON as the sender wrote it
     signature_fingerprint: bytes  # for the replay record
     remember_until: datetime  # the replay record can go once the signature expires
 
@@ -169,7 +168,6 @@ class InboundPipeline(Generic[Context]):
         envelope = await self.accept_document(raw, signer_origin=key.origin, key_id=key.key_id)
         return Accepted(
             envelope=envelope,
-            raw=raw,
             signature_fingerprint=signature_fingerprint(claim),
             remember_until=(claim.created or now) + self.window.max_age + self.window.max_future,
         )
@@ -184,7 +182,7 @@ class InboundPipeline(Generic[Context]):
             raise InboundRejected(f"invalid JSON-LD: {error}", slug="invalid-json-ld") from None
         check_shape(activity)
         check_origins(activity, signer_origin, self.local_origin)
-        envelope = Envelope(activity=activity, signer_origin=signer_origin, key_id=key_id)
+        envelope = Envelope(activity=activity, signer_origin=signer_origin, key_id=key_id, raw=raw)
         handler = self.registry.find(activity)
         await handler.verify(envelope)
         return envelope

@@ -27,6 +27,9 @@ class Envelope:
     activity: dict[str, Any]
     signer_origin: str  # origin of the peer node whose key signed the request
     key_id: str
+    # The JSON exactly as the sender wrote it: integrity proofs are over these bytes'
+    # structure, not over the normalized form handlers otherwise read.
+    raw: Any = None
 
     @property
     def id(self) -> str:

@@ -29,6 +29,9 @@ class Kind(enum.Enum):
     COUNT = "count"  # JSON integer >= 0 (xsd:integer)
     DATETIME = "date-time"  # xsd:dateTime string (format checked on expansion)
     REFERENCE = "reference"  # an IRI, or an embedded object (@type @id)
+    OBJECT = "object"  # one embedded object
+    OBJECT_SET = "object set"  # a list of embedded objects (@container @set)
+    INTEGER_LIST = "integer list"  # an ordered list of JSON integers (@container @list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +50,14 @@ BOOLEAN: Final = Rule(Kind.BOOLEAN)
 COUNT: Final = Rule(Kind.COUNT)
 DATETIME: Final = Rule(Kind.DATETIME)
 REFERENCE: Final = Rule(Kind.REFERENCE)
+OBJECT: Final = Rule(Kind.OBJECT)
+OBJECT_SET: Final = Rule(Kind.OBJECT_SET)
+INTEGER_LIST: Final = Rule(Kind.INTEGER_LIST)
 
 #: Classes Curbside defines (values of ``type``).
-CURBSIDE_TYPES: Final = frozenset({"Case", "Pseudonym", "Resolution", "Attestation", "KeyRotation"})
+CURBSIDE_TYPES: Final = frozenset(
+    {"Case", "Pseudonym", "Resolution", "Attestation", "KeyRotation", "Vote"}
+)
 
 #: Properties Curbside defines, with the JSON shape handlers may rely on.
 CURBSIDE_TERMS: Final[Mapping[str, Rule]] = MappingProxyType(
@@ -74,6 +82,15 @@ CURBSIDE_TERMS: Final[Mapping[str, Rule]] = MappingProxyType(
         "previousKey": REFERENCE,
         "newKey": REFERENCE,
         "newKeyMultibase": TEXT,
+        "previousKeyMultibase": TEXT,
+        "choice": INTEGER_LIST,
+        "replyStats": OBJECT_SET,
+        "poll": OBJECT,
+        "resolution": OBJECT,
+        "position": COUNT,
+        "threadVersion": COUNT,
+        "votersCount": COUNT,
+        "networkViewCount": COUNT,
     }
 )
 

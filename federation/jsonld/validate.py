@@ -144,6 +144,16 @@ def _check_rule(term: str, value: Any, rule: Rule) -> None:
         ):
             raise InvalidValueError(f"{term} must be lowercase slugs, got {value!r:.120}")
         return
+    if kind is Kind.OBJECT_SET:
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise InvalidValueError(f"{term} must be a list of objects, got {value!r:.120}")
+        return
+    if kind is Kind.INTEGER_LIST:
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) and item >= 0 for item in value
+        ):
+            raise InvalidValueError(f"{term} must be a list of whole numbers, got {value!r:.120}")
+        return
     if isinstance(value, list):
         raise InvalidValueError(f"{term} takes one value, got {len(value)}")
     ok = {
@@ -153,6 +163,7 @@ def _check_rule(term: str, value: Any, rule: Rule) -> None:
         Kind.COUNT: isinstance(value, int) and not isinstance(value, bool) and value >= 0,
         Kind.DATETIME: isinstance(value, str),
         Kind.REFERENCE: isinstance(value, str | dict),
+        Kind.OBJECT: isinstance(value, dict),
     }[kind]
     if not ok:
         expected = f"one of {sorted(rule.choices)}" if kind is Kind.CHOICE else f"a {kind.value}"

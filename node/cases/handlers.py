@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from typing import Any
+
+from sqlalchemy import delete, select
 
 from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import ANY_OBJECT, Envelope
 from node.cases.activities import parse_case
-from node.cases.models import Case, CaseSpecialty, Tombstone
+from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
+from node.cases.notes import check_proof
+from node.cases.relay import announce, delete_reply_copy
 from node.cases.service import case_by_iri, is_tombstoned, new_local_id
 from node.db.upsert import insert_ignoring_conflict
 from node.inbox.context import ApplyContext
+from node.state import NodeState
 
 
 class CreateCase:
@@ -61,28 +66,54 @@ class DeleteObject:
 
     The pipeline has already checked the object is on the sender's origin, so a
     node can only ever delete what it published. If the object has not arrived
-    yet, the tombstone alone is stored and its Create will be ignored.
+    yet, the tombstone alone is stored and its Create will be ignored. A reply
+    deleted by its author's node in one of *our* threads is also relayed, with the
+    author node's proof, to every peer.
     """
 
     activity_type = "Delete"
     object_type = ANY_OBJECT
 
+    def __init__(self, state: NodeState) -> None:
+        self.state = state
+
     async def verify(self, envelope: Envelope) -> None:
         if not envelope.object_id:
             raise InboundRejected("Delete needs the id of the deleted object")
+        raw = _raw_object(envelope)
+        if isinstance(raw, dict) and "proof" in raw:
+            # A reply deleted by its author's node: the proof lets the thread's origin
+            # relay the deletion to nodes that never talk to the author's node.
+            await check_proof(
+                raw, self.state.federation.proof_keys, allowed_origins={envelope.signer_origin}
+            )
 
     async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
         iri = envelope.object_id
         assert iri is not None  # checked by verify
         session = context.session
+        reply = await session.scalar(select(Reply).where(Reply.iri == iri))
+        if reply is not None:
+            case = await session.get(Case, reply.case_id)
+            await delete_reply_copy(context, iri, envelope.signer_origin, thread_origin=None)
+            raw = _raw_object(envelope)
+            if case is not None and case.is_local and isinstance(raw, dict) and "proof" in raw:
+                await announce(session, self.state, raw, None)
+                self.state.federation.delivery_due()
+            return
         case = await case_by_iri(session, iri)
         await insert_ignoring_conflict(
             session,
             Tombstone,
             {"iri": iri, "origin": envelope.signer_origin, "former_type": "Case" if case else None},
         )
-        if case is not None:
+        if case is not None and not case.is_local:
             await session.execute(delete(Case).where(Case.id == case.id))
 
 
-HANDLERS = (CreateCase(), DeleteObject())
+def _raw_object(envelope: Envelope) -> Any:
+    return envelope.raw.get("object") if isinstance(envelope.raw, dict) else None
+
+
+def case_handlers(state: NodeState) -> tuple[Any, ...]:
+    return (CreateCase(), DeleteObject(state))

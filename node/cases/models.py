@@ -48,6 +48,18 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Thread state decided at the origin and copied everywhere (see threads.py).
+    thread_version: Mapped[int] = mapped_column(default=0)
+    network_view_count: Mapped[int] = mapped_column(default=0)
+    accepted_reply_iri: Mapped[str | None] = mapped_column(String(500))
+    outcome_summary: Mapped[str | None] = mapped_column(Text)
+    found_what_needed: Mapped[bool | None]
+    resolved_at: Mapped[datetime | None]
+    # Views on this node; the count last reported to the origin (non-origin nodes).
+    local_view_count: Mapped[int] = mapped_column(default=0)
+    reported_view_count: Mapped[int] = mapped_column(default=0)
+    # At the origin: the network view total changed and peers have not been told yet.
+    views_dirty: Mapped[bool] = mapped_column(default=False)
 
     specialties: Mapped[list[CaseSpecialty]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CaseSpecialty.position"
@@ -80,3 +92,96 @@ class Tombstone(Base):
     origin: Mapped[str] = mapped_column(String(300))
     former_type: Mapped[str | None] = mapped_column(String(40))
     deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reply(Base):
+    """A reply in a case thread, wherever it was written (``origin`` = author's node).
+
+    ``position`` is the reply's place in the thread as decided by the case's origin
+    node; it is None only for a reply written here that the origin has not confirmed
+    yet. Every node orders a thread by position, so all show the same order.
+    """
+
+    __tablename__ = "replies"
+    # Unique: two workers (processes) racing to place replies cannot give two the
+    # same place; the loser's transaction fails and it retries with the next one.
+    __table_args__ = (Index("ix_replies_thread", "case_id", "position", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iri: Mapped[str] = mapped_column(String(500), unique=True)
+    local_id: Mapped[str] = mapped_column(String(32), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(300))
+    is_local: Mapped[bool]
+    author_iri: Mapped[str] = mapped_column(String(500))
+    author_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    author_pseudonym: Mapped[str | None] = mapped_column(String(64))
+    author_specialty: Mapped[str] = mapped_column(String(64))
+    author_country: Mapped[str] = mapped_column(String(2))
+    content: Mapped[str] = mapped_column(Text)
+    in_reply_to_iri: Mapped[str | None] = mapped_column(String(500))
+    position: Mapped[int | None]
+    helpful_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+    # The note as its author's node signed it (with its integrity proof): the origin
+    # relays exactly this, so every node can check the author's node wrote it.
+    signed_note: Mapped[str] = mapped_column(Text)
+
+
+class Revision(Base):
+    """The previous text of an edited case or reply (edit history, on every node)."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    object_iri: Mapped[str] = mapped_column(String(500), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HelpfulMark(Base):
+    """A "helpful" mark. ``marker_iri`` is the marker's per-thread pseudonym, so the
+    origin can refuse a second mark by the same member without learning who it is."""
+
+    __tablename__ = "helpful_marks"
+
+    reply_id: Mapped[int] = mapped_column(
+        ForeignKey("replies.id", ondelete="CASCADE"), primary_key=True
+    )
+    marker_iri: Mapped[str] = mapped_column(String(500), primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseView(Base):
+    """A member of this node opened the case (counted once per member)."""
+
+    __tablename__ = "case_views"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ViewReport(Base):
+    """At the origin: how many members of another node viewed one of our cases."""
+
+    __tablename__ = "view_reports"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    node_origin: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -121,3 +121,89 @@ class CaseQuery(BaseModel):
     status: Literal["open", "resolved"] | None = None
     limit: int = Field(default=20, ge=1, le=100)
     before: str | None = None
+
+
+REPLY_MAX = 10_000
+SUMMARY_MAX = 2_000
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: Annotated[Text, Field(max_length=REPLY_MAX)]
+    anonymous: bool = False
+    in_reply_to: str | None = Field(
+        default=None, description="local_id or IRI of the reply answered"
+    )
+
+
+class ReplyEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: Annotated[Text, Field(max_length=REPLY_MAX)]
+
+
+class CaseEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[Text, Field(max_length=TITLE_MAX)] | None = None
+    body: Annotated[Text, Field(max_length=BODY_MAX)] | None = None
+    question: Annotated[Text, Field(max_length=QUESTION_MAX)] | None = None
+
+
+class ReplyOut(BaseModel):
+    id: str
+    local_id: str
+    content: str
+    created_at: datetime
+    updated_at: datetime | None
+    author: AuthorOut
+    in_reply_to: str | None = Field(description="local_id of the reply answered (null: the case)")
+    helpful_count: int
+    position: int | None = Field(description="place in the thread, decided by the case's origin")
+    pending: bool = Field(description="written here, not yet confirmed by the case's origin")
+
+
+class ResolutionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accepted_reply: str = Field(description="local_id or IRI of the reply that solved the case")
+    summary: Annotated[Text, Field(max_length=SUMMARY_MAX)]
+    found_what_needed: bool
+
+
+class ResolutionOut(BaseModel):
+    accepted_reply: str | None
+    summary: str | None
+    found_what_needed: bool | None
+    resolved_at: datetime | None
+
+
+class PollOptionOut(BaseModel):
+    name: str
+    votes: int | None
+
+
+class PollOut(BaseModel):
+    question: str
+    multiple: bool
+    closes_at: datetime
+    closed: bool
+    voters_count: int
+    voted: bool
+    options: list[PollOptionOut]
+
+
+class CaseDetail(CaseOut):
+    replies: list[ReplyOut]
+    poll: PollOut | None = None
+    resolution: ResolutionOut | None = None
+    view_count: int = Field(description="views on this node")
+    network_view_count: int = Field(
+        description="views across the network, as the origin counts them"
+    )
+
+
+class HelpfulOut(BaseModel):
+    reply: str
+    marked: bool

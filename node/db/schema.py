@@ -14,6 +14,7 @@ from node.inbox import models as _inbox_models
 from node.members import models as _member_models
 from node.outbox import models as _outbox_models
 from node.peers import models as _peer_models
+from node.polls import models as _poll_models
 from node.verification import models as _verification_models
 
 MODEL_MODULES = (
@@ -23,6 +24,7 @@ MODEL_MODULES = (
     _inbox_models,
     _member_models,
     _outbox_models,
+    _poll_models,
     _peer_models,
     _verification_models,
 )

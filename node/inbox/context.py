@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,4 +13,3 @@ from node.state import NodeState
 class ApplyContext:
     session: AsyncSession  # the worker's transaction; commit is the worker's job
     state: NodeState
-    raw: Any  # the activity as its sender wrote it (integrity proofs are over this)

@@ -40,9 +40,7 @@ async def inbox(request: web.Request) -> web.Response:
         accepted = await runtime.pipeline.accept(message, request.content_type)
         stored = await store_pushed(state.db, accepted)
     except InboundRejected as error:
-        state.log.info(
-            "inbound activity refused", extra={"status": error.status, "reason": error.detail[:300]}
-        )
+        state.log.info("inbound activity refused (%s): %s", error.status, error.detail[:300])
         raise Problem(error.status, error.detail, slug=error.slug) from None
     if stored:
         runtime.inbox_worker.wake.set()

@@ -40,7 +40,7 @@ async def store_pushed(db: Database, accepted: Accepted) -> bool:
         )
         if not fresh:
             raise Unauthenticated("this exact signed request was already received (replay)")
-        stored = await _insert(session, accepted.envelope, accepted.raw)
+        stored = await _insert(session, accepted.envelope)
         await session.execute(
             update(Peer)
             .where(Peer.origin == accepted.envelope.signer_origin)
@@ -50,13 +50,13 @@ async def store_pushed(db: Database, accepted: Accepted) -> bool:
     return stored
 
 
-async def store_pulled(db: Database, envelope: Envelope, raw: object) -> bool:
+async def store_pulled(db: Database, envelope: Envelope) -> bool:
     """Store an activity read from a peer's outbox during catch-up."""
     async with db.write() as session:
-        return await _insert(session, envelope, raw)
+        return await _insert(session, envelope)
 
 
-async def _insert(session: AsyncSession, envelope: Envelope, raw: object) -> bool:
+async def _insert(session: AsyncSession, envelope: Envelope) -> bool:
     return await insert_ignoring_conflict(
         session,
         InboxEntry,
@@ -65,7 +65,7 @@ async def _insert(session: AsyncSession, envelope: Envelope, raw: object) -> boo
             "signer_origin": envelope.signer_origin,
             "key_id": envelope.key_id,
             "activity": _dumps(envelope.activity),
-            "raw": _dumps(raw),
+            "raw": _dumps(envelope.raw),
             "received_at": utcnow(),
             "next_attempt_at": utcnow(),
         },

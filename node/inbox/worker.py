@@ -60,8 +60,9 @@ class InboxWorker:
                     activity=json.loads(row.activity),
                     signer_origin=row.signer_origin,
                     key_id=row.key_id,
+                    raw=json.loads(row.raw),
                 )
-                context = ApplyContext(session=session, state=self.state, raw=json.loads(row.raw))
+                context = ApplyContext(session=session, state=self.state)
                 try:
                     async with session.begin_nested():
                         handler = self.registry.find(envelope.activity)

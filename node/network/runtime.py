@@ -12,13 +12,16 @@ import aiohttp
 from federation.inbound.pipeline import InboundPipeline
 from federation.inbound.registry import ActivityHandler, HandlerRegistry
 from federation.origin import origin_of
+from federation.rotation import historical_keys
 from federation.transport import DEFAULT_TIMEOUT, SigningKey
 from node import __version__
+from node.cases.views import view_reporter
 from node.inbox.context import ApplyContext
 from node.inbox.store import forget_expired_signatures
 from node.inbox.worker import InboxWorker
 from node.outbox.catchup import CatchUp
 from node.outbox.worker import DeliveryWorker
+from node.peers.directory import ProofKeys
 from node.peers.keys import PeerKeys
 from node.state import NodeState
 
@@ -35,6 +38,7 @@ class FederationRuntime:
     inbox_worker: InboxWorker
     delivery: DeliveryWorker
     catchup: CatchUp
+    proof_keys: ProofKeys
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def delivery_due(self) -> None:
@@ -92,6 +96,17 @@ async def start_federation(
         inbox_worker=inbox_worker,
         delivery=DeliveryWorker(state, signing_key),
         catchup=CatchUp(state, pipeline, signing_key, inbox_worker.wake),
+        proof_keys=ProofKeys(
+            state.db,
+            http,
+            signing_key,
+            historical_keys(
+                current_key_id=signing_key.key_id,
+                current_key=state.key.public_key,
+                statements=state.key_rotations,
+            ),
+            state.log,
+        ),
     )
     if workers:
         jobs: list[tuple[str, Callable[[], Awaitable[None]]]] = [
@@ -100,6 +115,7 @@ async def start_federation(
             ("catch-up", runtime.catchup.run),
             ("recoveries", lambda: _relay_recoveries(runtime)),
             ("janitor", lambda: _janitor(state)),
+            ("views", lambda: view_reporter(state)),
         ]
         for name, work in jobs:
             runtime.tasks.append(

@@ -135,7 +135,7 @@ class CatchUp:
                     },
                 )
                 continue
-            stored += await store_pulled(self.state.db, envelope, item)
+            stored += await store_pulled(self.state.db, envelope)
         return stored
 
     async def _save_cursor(self, peer_id: int, next_url: str) -> None:

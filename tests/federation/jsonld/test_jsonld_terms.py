@@ -28,6 +28,9 @@ _EXPECTED_DEFINITION: dict[Kind, dict[str, str]] = {
     Kind.COUNT: {"@type": "xsd:integer"},
     Kind.DATETIME: {"@type": "xsd:dateTime"},
     Kind.REFERENCE: {"@type": "@id"},
+    Kind.OBJECT: {},
+    Kind.OBJECT_SET: {"@container": "@set"},
+    Kind.INTEGER_LIST: {"@type": "xsd:integer", "@container": "@list"},
 }
 
 

@@ -1,0 +1,52 @@
+"""Looking up what a request names, and who may change it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.api.problems import Problem, forbidden, not_found
+from node.cases.models import Case, Reply, Tombstone
+from node.cases.service import get_case
+from node.members.models import Member, Role
+
+
+def is_moderator(member: Member) -> bool:
+    return member.role in (Role.MODERATOR, Role.ADMIN)
+
+
+async def case_or_404(session: AsyncSession, local_id: str) -> Case:
+    case = await get_case(session, local_id)
+    if case is None:
+        raise not_found("No such case; it may have been deleted.")
+    return case
+
+
+async def reply_or_404(session: AsyncSession, local_id: str) -> tuple[Reply, Case]:
+    reply = await session.scalar(select(Reply).where(Reply.local_id == local_id))
+    if reply is None:
+        raise not_found("No such reply; it may have been deleted.")
+    case = await session.get(Case, reply.case_id)
+    if case is None or case.deleted_at is not None:
+        raise not_found("The case of this reply was deleted.")
+    return reply, case
+
+
+def require_author(member: Member, author_member_id: int | None, what: str) -> None:
+    if author_member_id != member.id:
+        raise forbidden(f"Only the author of this {what} can do that.", slug="not-author")
+
+
+def require_author_or_moderator(member: Member, author_member_id: int | None, what: str) -> None:
+    if author_member_id != member.id and not is_moderator(member):
+        raise forbidden(
+            f"Only the author of this {what} or a moderator can do that.", slug="not-author"
+        )
+
+
+async def is_deleted(session: AsyncSession, iri: str) -> bool:
+    return await session.get(Tombstone, iri) is not None
+
+
+def conflict(detail: str, slug: str) -> Problem:
+    return Problem(409, detail, slug=slug)

@@ -1,0 +1,90 @@
+"""At a case's origin: helpful marks (``Like``) and view reports (``View``) from peers."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from federation.inbound.errors import InboundRejected
+from federation.inbound.registry import ANY_OBJECT, Envelope
+from federation.jsonld import id_of
+from node.cases.models import Case, HelpfulMark, Reply, ViewReport
+from node.cases.threads import publish_thread_state
+from node.db.types import utcnow
+from node.db.upsert import insert_ignoring_conflict
+from node.inbox.context import ApplyContext
+from node.state import NodeState
+
+
+class LikeReply:
+    """A member of another node found a reply in one of our threads helpful.
+
+    The actor is that member's per-thread pseudonym: enough to refuse a second mark
+    from the same member, nothing about who they are.
+    """
+
+    activity_type = "Like"
+    object_type = ANY_OBJECT
+
+    def __init__(self, state: NodeState) -> None:
+        self.state = state
+
+    async def verify(self, envelope: Envelope) -> None:
+        if not envelope.object_id:
+            raise InboundRejected("Like needs the id of the reply")
+
+    async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
+        session = context.session
+        reply = await session.scalar(select(Reply).where(Reply.iri == envelope.object_id))
+        if reply is None:
+            return  # deleted since, or not a reply of ours: nothing to count
+        case = await session.get(Case, reply.case_id)
+        if case is None or not case.is_local:
+            return
+        marker = id_of(envelope.activity.get("actor"))
+        if reply.author_iri == marker:
+            return  # nobody marks their own reply
+        fresh = await insert_ignoring_conflict(
+            session,
+            HelpfulMark,
+            {"reply_id": reply.id, "marker_iri": marker, "created_at": utcnow()},
+        )
+        if fresh:
+            reply.helpful_count += 1
+            await publish_thread_state(session, self.state, case)
+            self.state.federation.delivery_due()
+
+
+class ViewReportHandler:
+    """Another node says how many of its members opened one of our cases."""
+
+    activity_type = "View"
+    object_type = ANY_OBJECT
+
+    async def verify(self, envelope: Envelope) -> None:
+        count = envelope.activity.get("viewCount")
+        if not isinstance(count, int) or count < 0:
+            raise InboundRejected("a view report needs a viewCount")
+        if not envelope.object_id:
+            raise InboundRejected("a view report needs the case id")
+
+    async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
+        session = context.session
+        case = await session.scalar(select(Case).where(Case.iri == envelope.object_id))
+        if case is None or not case.is_local:
+            return
+        report = await session.get(ViewReport, (case.id, envelope.signer_origin))
+        if report is None:
+            session.add(ViewReport(case_id=case.id, node_origin=envelope.signer_origin, count=0))
+            await session.flush()
+            report = await session.get(ViewReport, (case.id, envelope.signer_origin))
+        assert report is not None
+        report.count = int(envelope.activity["viewCount"])
+        report.reported_at = utcnow()
+        await session.flush()
+        others = await session.scalar(
+            select(func.coalesce(func.sum(ViewReport.count), 0)).where(
+                ViewReport.case_id == case.id
+            )
+        )
+        case.network_view_count = case.local_view_count + int(others or 0)
+        case.views_dirty = True  # published by the view job, coalesced

@@ -1,0 +1,177 @@
+"""Replies: writing one here, storing one relayed by an origin, listing a thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from federation.origin import origin_of
+from node.cases.models import Case, Reply
+from node.cases.notes import RemoteNote, signed_note
+from node.cases.schemas import AuthorOut, ReplyOut
+from node.cases.service import author_for, new_local_id
+from node.db.types import utcnow
+from node.members.models import Member
+from node.state import NodeState
+
+
+def encode(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+async def next_position(session: AsyncSession, case_id: int) -> int:
+    """The next place in a thread. Locks the case row first (PostgreSQL), so the API
+    and the inbox worker, in any process, cannot both take the same place; SQLite
+    writers are serialised already."""
+    await session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+    highest = await session.scalar(select(func.max(Reply.position)).where(Reply.case_id == case_id))
+    return (highest or 0) + 1
+
+
+async def reply_in_thread(session: AsyncSession, case: Case, ref: str) -> Reply | None:
+    """A reply of ``case`` named by its local id or its IRI."""
+    return await session.scalar(
+        select(Reply).where(Reply.case_id == case.id, (Reply.local_id == ref) | (Reply.iri == ref))
+    )
+
+
+async def create_local_reply(
+    session: AsyncSession,
+    state: NodeState,
+    *,
+    case: Case,
+    member: Member,
+    content: str,
+    anonymous: bool,
+    parent: Reply | None,
+) -> Reply:
+    base_url = state.config.base_url
+    local_id = new_local_id()
+    iri = f"{base_url}/replies/{local_id}"
+    author = author_for(
+        member,
+        anonymous=anonymous,
+        thread_iri=case.iri,
+        base_url=base_url,
+        country=state.config.country,
+        secret=state.secret,
+    )
+    now = utcnow()
+    note = signed_note(
+        iri=iri,
+        author=author,
+        content=content,
+        thread=case.iri,
+        in_reply_to=parent.iri if parent else case.iri,
+        published=now,
+        updated=None,
+        private_key=state.key.private_key,
+        key_id=state.federation.signing_key.key_id,
+    )
+    reply = Reply(
+        iri=iri,
+        local_id=local_id,
+        case_id=case.id,
+        origin=base_url,
+        is_local=True,
+        author_iri=author.iri,
+        author_member_id=member.id,
+        anonymous=author.anonymous,
+        author_name=author.name,
+        author_pseudonym=author.pseudonym,
+        author_specialty=author.specialty,
+        author_country=author.country,
+        content=content,
+        in_reply_to_iri=parent.iri if parent else None,
+        # The origin places replies; a reply to another node's case waits for it.
+        position=await next_position(session, case.id) if case.is_local else None,
+        created_at=now,
+        signed_note=encode(note),
+    )
+    session.add(reply)
+    case.reply_count += 1
+    await session.flush()
+    return reply
+
+
+async def store_relayed_reply(
+    session: AsyncSession,
+    case: Case,
+    note: RemoteNote,
+    signed: dict[str, Any],
+    position: int | None,
+) -> Reply:
+    reply = Reply(
+        iri=note.iri,
+        local_id=new_local_id(),
+        case_id=case.id,
+        origin=origin_of(note.iri),
+        is_local=False,
+        author_iri=note.author.iri,
+        anonymous=note.author.anonymous,
+        author_name=note.author.name,
+        author_pseudonym=note.author.pseudonym,
+        author_specialty=note.author.specialty,
+        author_country=note.author.country,
+        content=note.content,
+        in_reply_to_iri=None if note.in_reply_to == case.iri else note.in_reply_to,
+        position=position,
+        created_at=note.published,
+        updated_at=note.updated,
+        signed_note=encode(signed),
+    )
+    session.add(reply)
+    case.reply_count += 1
+    await session.flush()
+    return reply
+
+
+async def thread_replies(session: AsyncSession, case_id: int) -> Sequence[Reply]:
+    """The thread in its agreed order; replies still waiting for the origin come last."""
+    return (
+        await session.scalars(
+            select(Reply)
+            .where(Reply.case_id == case_id)
+            .order_by(Reply.position.is_(None), Reply.position, Reply.created_at, Reply.id)
+        )
+    ).all()
+
+
+def reply_author(reply: Reply) -> AuthorOut:
+    if reply.anonymous:
+        return AuthorOut(
+            anonymous=True,
+            pseudonym=reply.author_pseudonym,
+            specialty=reply.author_specialty,
+            country=reply.author_country,
+        )
+    return AuthorOut(
+        anonymous=False,
+        name=reply.author_name,
+        specialty=reply.author_specialty,
+        country=reply.author_country,
+    )
+
+
+def reply_out(reply: Reply, local_ids: dict[str, str]) -> ReplyOut:
+    return ReplyOut(
+        id=reply.iri,
+        local_id=reply.local_id,
+        content=reply.content,
+        created_at=reply.created_at,
+        updated_at=reply.updated_at,
+        author=reply_author(reply),
+        in_reply_to=local_ids.get(reply.in_reply_to_iri) if reply.in_reply_to_iri else None,
+        helpful_count=reply.helpful_count,
+        position=reply.position,
+        pending=reply.position is None,
+    )
+
+
+def replies_out(replies: Sequence[Reply]) -> list[ReplyOut]:
+    local_ids = {reply.iri: reply.local_id for reply in replies}
+    return [reply_out(reply, local_ids) for reply in replies]

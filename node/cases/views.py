@@ -1,0 +1,67 @@
+"""View counts: each node counts its members' views; the origin sums the network's.
+
+Views are frequent, so they are batched: every ``view_report_seconds`` a node tells
+each case's origin its current count for that case (a ``View`` activity with
+``viewCount``), and an origin whose totals changed publishes the thread state once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from node.cases.activities import CONTEXT, new_activity_id
+from node.cases.models import Case
+from node.cases.threads import publish_thread_state
+from node.outbox.publish import publish
+from node.state import NodeState
+
+BATCH = 200
+
+
+async def report_views(state: NodeState) -> int:
+    """One round of view reports and total updates; returns how many were sent."""
+    base_url = state.config.base_url
+    sent = 0
+    async with state.db.write() as session:
+        dirty = (
+            await session.scalars(
+                select(Case).where(Case.is_local.is_(True), Case.views_dirty.is_(True)).limit(BATCH)
+            )
+        ).all()
+        for case in dirty:
+            case.views_dirty = False
+            await publish_thread_state(session, state, case)
+            sent += 1
+        unreported = (
+            await session.scalars(
+                select(Case)
+                .where(Case.is_local.is_(False), Case.local_view_count != Case.reported_view_count)
+                .limit(BATCH)
+            )
+        ).all()
+        for case in unreported:
+            await publish(
+                session,
+                {
+                    "@context": CONTEXT,
+                    "id": new_activity_id(base_url),
+                    "type": "View",
+                    "actor": f"{base_url}/actor",
+                    "object": case.iri,
+                    "viewCount": case.local_view_count,
+                },
+                recipient=case.origin,
+            )
+            case.reported_view_count = case.local_view_count
+            sent += 1
+    if sent:
+        state.federation.delivery_due()
+    return sent
+
+
+async def view_reporter(state: NodeState) -> None:
+    while True:
+        await asyncio.sleep(state.config.view_report_seconds)
+        await report_views(state)
