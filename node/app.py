@@ -14,6 +14,7 @@ from node.cases import objects as case_objects
 from node.cases import replies_api
 from node.config import NodeConfig
 from node.db.engine import Database
+from node.events import EventBus, take_events
 from node.handlers import all_handlers
 from node.identity.keys import load_key, load_rotations
 from node.identity.secret import load_secret
@@ -62,6 +63,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             state.log.info("node stopping")
             await stop_federation(state.runtime)
             state.runtime = None
+            await state.events.drain()
     finally:
         await state.db.close()
 
@@ -74,12 +76,17 @@ def create_app(config: NodeConfig) -> web.Application:
     (HTTP client, workers) also starts, and everything is closed on shutdown, so
     several nodes can live in one process.
     """
+    log = node_logger(config.domain)
+    events = EventBus(log)
+    db = Database(config.sqlalchemy_url)
+    db.after_commit = lambda session: events.emit(take_events(session))
     state = NodeState(
         config=config,
-        db=Database(config.sqlalchemy_url),
+        db=db,
         key=load_key(config.keys_dir),
-        log=node_logger(config.domain),
+        log=log,
         secret=load_secret(config.keys_dir),
+        events=events,
         key_rotations=load_rotations(config.keys_dir),
     )
     app = web.Application(

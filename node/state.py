@@ -15,6 +15,7 @@ from aiohttp import web
 
 from node.config import NodeConfig
 from node.db.engine import Database
+from node.events import EventBus
 from node.identity.keys import NodeKey
 from node.logs import NodeLogger
 
@@ -33,6 +34,7 @@ class NodeState:
     key: NodeKey
     log: NodeLogger
     secret: bytes = field(repr=False)
+    events: EventBus
     key_rotations: tuple[dict[str, Any], ...] = ()
     runtime: FederationRuntime | None = None
 

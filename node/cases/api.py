@@ -37,6 +37,7 @@ from node.cases.service import case_out, create_local_case, list_cases
 from node.cases.threads import publish_thread_state, record_revision
 from node.db.types import utcnow
 from node.db.upsert import insert_ignoring_conflict
+from node.events import CaseResolved, record_event
 from node.members.auth import verified_member
 from node.members.models import Member
 from node.outbox.publish import publish
@@ -242,6 +243,7 @@ async def resolve_case(request: web.Request) -> web.Response:
         case.outcome_summary = data.summary
         case.found_what_needed = data.found_what_needed
         case.resolved_at = utcnow()
+        record_event(session, CaseResolved(case.id))
         await publish_thread_state(session, state, case)
         out = ResolutionOut(
             accepted_reply=accepted.local_id,

@@ -14,6 +14,7 @@ from node.cases.notes import check_proof
 from node.cases.relay import announce, delete_reply_copy
 from node.cases.service import case_by_iri, is_tombstoned, new_local_id
 from node.db.upsert import insert_ignoring_conflict
+from node.events import CaseCreated, ThreadChanged, record_event
 from node.inbox.context import ApplyContext
 from node.state import NodeState
 
@@ -32,33 +33,33 @@ class CreateCase:
         session = context.session
         if await is_tombstoned(session, remote.iri) or await case_by_iri(session, remote.iri):
             return  # deleted already (Delete won the race), or a replay of a known case
-        session.add(
-            Case(
-                iri=remote.iri,
-                local_id=new_local_id(),
-                origin=envelope.signer_origin,
-                is_local=False,
-                author_iri=remote.author.iri,
-                anonymous=remote.author.anonymous,
-                author_name=remote.author.name,
-                author_pseudonym=remote.author.pseudonym,
-                author_specialty=remote.author.specialty,
-                author_country=remote.author.country,
-                title=remote.title,
-                body=remote.body,
-                question=remote.question,
-                language=remote.language,
-                audience="federated",
-                age_band=remote.age_band,
-                sex=remote.sex,
-                status=remote.status,
-                created_at=remote.published,
-                specialties=[
-                    CaseSpecialty(code=code, position=i)
-                    for i, code in enumerate(remote.specialties)
-                ],
-            )
+        case = Case(
+            iri=remote.iri,
+            local_id=new_local_id(),
+            origin=envelope.signer_origin,
+            is_local=False,
+            author_iri=remote.author.iri,
+            anonymous=remote.author.anonymous,
+            author_name=remote.author.name,
+            author_pseudonym=remote.author.pseudonym,
+            author_specialty=remote.author.specialty,
+            author_country=remote.author.country,
+            title=remote.title,
+            body=remote.body,
+            question=remote.question,
+            language=remote.language,
+            audience="federated",
+            age_band=remote.age_band,
+            sex=remote.sex,
+            status=remote.status,
+            created_at=remote.published,
+            specialties=[
+                CaseSpecialty(code=code, position=i) for i, code in enumerate(remote.specialties)
+            ],
         )
+        session.add(case)
+        await session.flush()
+        record_event(session, CaseCreated(case.id))
 
 
 class DeleteObject:
@@ -96,6 +97,8 @@ class DeleteObject:
         if reply is not None:
             case = await session.get(Case, reply.case_id)
             await delete_reply_copy(context, iri, envelope.signer_origin, thread_origin=None)
+            if case is not None:
+                record_event(session, ThreadChanged(case.id))
             raw = _raw_object(envelope)
             if case is not None and case.is_local and isinstance(raw, dict) and "proof" in raw:
                 await announce(session, self.state, raw, None)

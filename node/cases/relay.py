@@ -23,6 +23,7 @@ from node.cases.replies import encode, next_position, reply_in_thread, store_rel
 from node.cases.service import case_by_iri, is_tombstoned
 from node.cases.threads import apply_thread_state, record_revision
 from node.db.upsert import insert_ignoring_conflict
+from node.events import ThreadChanged, record_event
 from node.inbox.context import ApplyContext
 from node.outbox.publish import publish
 from node.state import NodeState
@@ -244,6 +245,7 @@ async def delete_reply_copy(
     await session.execute(delete(Reply).where(Reply.iri == iri))
     if case is not None:
         case.reply_count = max(0, case.reply_count - 1)
+        record_event(session, ThreadChanged(case.id))
     return reply
 
 

@@ -15,6 +15,7 @@ from node.cases.notes import RemoteNote, signed_note
 from node.cases.schemas import AuthorOut, ReplyOut
 from node.cases.service import author_for, new_local_id
 from node.db.types import utcnow
+from node.events import ReplyCreated, record_event
 from node.members.models import Member
 from node.state import NodeState
 
@@ -95,6 +96,7 @@ async def create_local_reply(
     session.add(reply)
     case.reply_count += 1
     await session.flush()
+    record_event(session, ReplyCreated(case.id, reply.id))
     return reply
 
 
@@ -127,6 +129,7 @@ async def store_relayed_reply(
     session.add(reply)
     case.reply_count += 1
     await session.flush()
+    record_event(session, ReplyCreated(case.id, reply.id))
     return reply
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from node.cases.models import Case, CaseSpecialty, Tombstone
 from node.cases.schemas import AuthorOut, CaseIn, CaseList, CaseOut, CaseQuery
 from node.db.types import utcnow
+from node.events import CaseCreated, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for, pseudonym_iri
 
@@ -101,6 +102,7 @@ async def create_local_case(
     )
     session.add(case)
     await session.flush()
+    record_event(session, CaseCreated(case.id))
     return case
 
 

@@ -18,6 +18,7 @@ from federation.jsonld import as_list, id_of, parse_datetime
 from node.cases.activities import CONTEXT, case_object, iso, new_activity_id
 from node.cases.models import Case, Reply, Revision
 from node.db.types import utcnow
+from node.events import CaseResolved, ThreadChanged, record_event
 from node.outbox.publish import publish
 from node.polls.models import Poll
 from node.polls.service import apply_poll_object, poll_object
@@ -55,6 +56,7 @@ async def thread_object(session: AsyncSession, case: Case) -> dict[str, Any]:
 
 async def publish_thread_state(session: AsyncSession, state: NodeState, case: Case) -> None:
     """At the origin: bump the version and tell every peer (in the caller's transaction)."""
+    record_event(session, ThreadChanged(case.id))
     if not case.is_local or case.audience != "federated":
         return
     case.thread_version += 1
@@ -86,6 +88,7 @@ async def apply_thread_state(
     version = obj.get("threadVersion")
     if not isinstance(version, int) or version <= case.thread_version:
         return False
+    was_resolved = case.status == "resolved"
     if (content["title"], content["body"], content["question"]) != (
         case.title,
         case.body,
@@ -134,4 +137,7 @@ async def apply_thread_state(
     poll = obj.get("poll")
     if isinstance(poll, dict):
         apply_poll_object(session, case.id, await session.get(Poll, case.id), poll)
+    record_event(session, ThreadChanged(case.id))
+    if case.status == "resolved" and not was_resolved:
+        record_event(session, CaseResolved(case.id))
     return True

@@ -9,7 +9,7 @@ never wait for a writer. On PostgreSQL both are the same pooled engine.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -73,6 +73,9 @@ class Database:
         self._reader, self._writer = create_engines(url, pool_size=pool_size)
         self._read_sessions = async_sessionmaker(self._reader, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._writer, expire_on_commit=False)
+        # Called with the session after each committed write (the node hands the
+        # domain events recorded on it to its event bus).
+        self.after_commit: Callable[[AsyncSession], None] | None = None
 
     @property
     def dialect(self) -> str:
@@ -94,8 +97,11 @@ class Database:
 
         Never open a second write() inside one: on SQLite there is one writer.
         """
-        async with self._write_sessions() as session, session.begin():
-            yield session
+        async with self._write_sessions() as session:
+            async with session.begin():
+                yield session
+            if self.after_commit is not None:
+                self.after_commit(session)
 
     @asynccontextmanager
     async def write_connection(self) -> AsyncIterator[AsyncConnection]:

@@ -1,0 +1,86 @@
+"""Domain events: what changed, announced after the change is committed.
+
+Code that changes data records an event on its session (``record_event``); when the
+write transaction commits, the node's ``EventBus`` hands the events to subscribers
+(notifications, live updates of open pages). A rolled-back change announces nothing,
+and subscribers always find the data they are told about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.logs import NodeLogger
+
+_KEY = "curbside_events"
+
+
+@dataclass(frozen=True)
+class CaseCreated:
+    case_id: int
+
+
+@dataclass(frozen=True)
+class ReplyCreated:
+    case_id: int
+    reply_id: int
+
+
+@dataclass(frozen=True)
+class CaseResolved:
+    case_id: int
+
+
+@dataclass(frozen=True)
+class ThreadChanged:
+    """Anything visible on a case page changed (replies, counts, poll, status)."""
+
+    case_id: int
+
+
+Event = CaseCreated | ReplyCreated | CaseResolved | ThreadChanged
+Subscriber = Callable[[Event], Awaitable[None]]
+
+
+def record_event(session: AsyncSession, event: Event) -> None:
+    session.info.setdefault(_KEY, []).append(event)
+    if not isinstance(event, ThreadChanged):
+        session.info[_KEY].append(ThreadChanged(event.case_id))
+
+
+def take_events(session: AsyncSession) -> list[Event]:
+    events: list[Event] = session.info.pop(_KEY, [])
+    return list(dict.fromkeys(events))  # one ThreadChanged per case is enough
+
+
+class EventBus:
+    def __init__(self, log: NodeLogger) -> None:
+        self._subscribers: list[Subscriber] = []
+        self._log = log
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.append(subscriber)
+
+    def emit(self, events: list[Event]) -> None:
+        """Run every subscriber for every event, without making the writer wait."""
+        for event in events:
+            for subscriber in self._subscribers:
+                task = asyncio.create_task(self._deliver(subscriber, event))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, subscriber: Subscriber, event: Event) -> None:
+        try:
+            await subscriber(event)
+        except Exception:  # subscriber boundary: one failing listener must not stop others
+            self._log.exception("event subscriber failed", extra={"event": type(event).__name__})
+
+    async def drain(self) -> None:
+        """Wait for subscribers still running (at shutdown)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
