@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 
+from i18n.catalogs import Catalogs
 from node import discovery_routes
 from node.api import meta
 from node.api.routing import ApiRoutes
@@ -29,7 +31,11 @@ from node.polls import api as polls_api
 from node.state import NODE, NodeState
 from node.verification import admin_api as verification_admin_api
 from node.verification import api as verification_api
+from node.web import pages
 from node.web.middleware import problem_errors, request_context
+from node.web.session_middleware import negotiate_language, web_session
+from node.web.sessions import SessionKeys
+from node.web.templating import build_environment
 
 # Every feature's JSON API; register a new feature here.
 API_ROUTES: tuple[ApiRoutes, ...] = (
@@ -41,6 +47,9 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     verification_api.api,
     verification_admin_api.api,
 )
+# Web pages (server-rendered HTML).
+PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (pages.routes,)
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Federation endpoints (not part of the JSON API document).
 FEDERATION_ROUTES: tuple[web.RouteTableDef, ...] = (
     discovery_routes.routes,
@@ -80,24 +89,29 @@ def create_app(config: NodeConfig) -> web.Application:
     events = EventBus(log)
     db = Database(config.sqlalchemy_url)
     db.after_commit = lambda session: events.emit(take_events(session))
+    secret = load_secret(config.keys_dir)
     state = NodeState(
         config=config,
         db=db,
         key=load_key(config.keys_dir),
         log=log,
-        secret=load_secret(config.keys_dir),
+        secret=secret,
         events=events,
+        catalogs=Catalogs.load(),
+        templates=build_environment(),
+        session_keys=SessionKeys.from_secret(secret),
         key_rotations=load_rotations(config.keys_dir),
     )
     app = web.Application(
         client_max_size=config.max_body_bytes,
-        middlewares=[request_context, problem_errors, bearer_auth],
+        middlewares=[request_context, negotiate_language, problem_errors, bearer_auth, web_session],
     )
     app[NODE] = state
     app[meta.OPERATIONS] = tuple(op for routes in API_ROUTES for op in routes.operations)
     for routes in API_ROUTES:
         routes.register(app)
-    for table in FEDERATION_ROUTES:
+    for table in (*FEDERATION_ROUTES, *PAGE_ROUTES):
         app.router.add_routes(table)
+    app.router.add_static("/static/", STATIC_DIR, append_version=False)
     app.cleanup_ctx.append(_lifecycle)
     return app

@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import jinja2
 from aiohttp import web
 
+from i18n.catalogs import Catalogs
 from node.config import NodeConfig
 from node.db.engine import Database
 from node.events import EventBus
 from node.identity.keys import NodeKey
 from node.logs import NodeLogger
+from node.web.sessions import SessionKeys
 
 if TYPE_CHECKING:  # the runtime module imports this one; the name is for annotations only
     from node.network.runtime import FederationRuntime
@@ -35,6 +38,9 @@ class NodeState:
     log: NodeLogger
     secret: bytes = field(repr=False)
     events: EventBus
+    catalogs: Catalogs
+    templates: jinja2.Environment
+    session_keys: SessionKeys
     key_rotations: tuple[dict[str, Any], ...] = ()
     runtime: FederationRuntime | None = None
 

@@ -16,6 +16,7 @@ from node.outbox import models as _outbox_models
 from node.peers import models as _peer_models
 from node.polls import models as _poll_models
 from node.verification import models as _verification_models
+from node.web import models as _web_models
 
 MODEL_MODULES = (
     _audit_models,
@@ -27,6 +28,7 @@ MODEL_MODULES = (
     _poll_models,
     _peer_models,
     _verification_models,
+    _web_models,
 )
 
 

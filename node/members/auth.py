@@ -14,6 +14,7 @@ from node.db.types import utcnow
 from node.members.models import Member
 from node.members.service import mark_token_used, resolve_token
 from node.state import NODE
+from node.web.context import use_language
 
 MEMBER_KEY = web.RequestKey("curbside_member", Member)
 
@@ -35,6 +36,8 @@ async def bearer_auth(request: web.Request, handler: Handler) -> web.StreamRespo
             async with state.db.write() as session:
                 await mark_token_used(session, owner.token_id, now=now)
         request[MEMBER_KEY] = owner.member
+        if owner.member.locale:
+            use_language(request, owner.member.locale)
     return await handler(request)
 
 
@@ -50,7 +53,8 @@ def verified_member(request: web.Request) -> Member:
     member = current_member(request)
     if not member.is_verified:
         raise forbidden(
-            f"Your verification status is {member.status!r}; only verified members can do this.",
+            f"Your verification status is {member.status!r}; only verified members can do this. "
+            "See GET /api/v1/me/verification for what to do next.",
             slug="not-verified",
         )
     return member

@@ -9,9 +9,12 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from i18n.translate import N_, gettext
 from node.api.problems import Problem
 from node.logs import request_id_var
 from node.state import NODE
+from node.web.context import wants_html
+from node.web.templating import render
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # Accept a caller's id only if it is short and plain, so it cannot inject log lines.
@@ -52,24 +55,55 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         request_id_var.reset(token)
 
 
+# Page titles for errors shown to people (the JSON API keeps the HTTP phrase).
+PAGE_TITLES = {
+    400: N_("The request could not be understood"),
+    401: N_("Please sign in"),
+    403: N_("You cannot do this"),
+    404: N_("Not found"),
+    405: N_("Not possible here"),
+    409: N_("That was already done"),
+    413: N_("Too large"),
+    415: N_("Unsupported file type"),
+    422: N_("Please check what you entered"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong"),
+    503: N_("Temporarily unavailable"),
+}
+
+
+def _respond(request: web.Request, problem: Problem) -> web.Response:
+    request_id = request.get(REQUEST_ID)
+    if wants_html(request):
+        title = gettext(
+            PAGE_TITLES.get(problem.status, PAGE_TITLES[500 if problem.status >= 500 else 400])
+        )
+        context = {"title": title, "detail": problem.detail or "", "request_id": request_id}
+        response = render(request, "error.html", context, status=problem.status)
+        response.headers.update(problem.headers)
+        return response
+    return problem.response(request_id=request_id)
+
+
 @web.middleware
 async def problem_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn every error into RFC 9457 problem+json, with the request id to quote."""
-    request_id = request.get(REQUEST_ID)
+    """Turn every error into RFC 9457 problem+json (or an error page for a browser),
+    with the request id to quote."""
     try:
         return await handler(request)
     except Problem as problem:
-        return problem.response(request_id=request_id)
+        return _respond(request, problem)
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        mapped = Problem(error.status, _detail_for(error), headers=_kept_headers(error))
-        return mapped.response(request_id=request_id)
+        return _respond(
+            request, Problem(error.status, _detail_for(error), headers=_kept_headers(error))
+        )
     except Exception:
         # The one place an unexpected error is caught: it is logged with its traceback
         # and the client gets an id to quote, never the traceback itself.
         request.app[NODE].log.exception("unhandled error")
-        return Problem(500, "Something went wrong on this node.").response(request_id=request_id)
+        return _respond(request, Problem(500, gettext("Something went wrong on this node.")))
 
 
 def _detail_for(error: web.HTTPException) -> str:
