@@ -54,6 +54,13 @@ class NodeConfig:
     log_level: str = "info"
     log_format: str = "json"
     view_report_seconds: float = 60.0
+    mail_delivery: str = "folder"
+    mail_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
     verification_document_max_bytes: int = 10 * 1024 * 1024
     verification_document_retention_days: int = 30
     verification_claims_per_day: int = 10
@@ -204,6 +211,13 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "log_level": Setting(str, check_choice("debug", "info", "warning", "error")),
     "log_format": Setting(str, check_choice("json", "text")),
     "view_report_seconds": Setting(float, check_positive),
+    "mail_delivery": Setting(str, check_choice("folder", "smtp")),
+    "mail_from": Setting(str),
+    "smtp_host": Setting(str),
+    "smtp_port": Setting(int, check_port),
+    "smtp_username": Setting(str),
+    "smtp_password": Setting(str),
+    "smtp_starttls": Setting(bool),
     "verification_document_max_bytes": Setting(int, check_positive),
     "verification_document_retention_days": Setting(int, check_positive),
     "verification_claims_per_day": Setting(int, check_positive),

@@ -1,0 +1,1 @@
+"""Outgoing email: SMTP in production, a folder of .eml files in development."""
