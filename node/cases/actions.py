@@ -1,0 +1,357 @@
+"""What members do with cases, once, for the JSON API and the web pages alike.
+
+Each action takes the node, the acting member and validated input, does its work in
+one transaction (publishing the activities peers must hear about), and returns the
+API shape. Refusals are ``Problem`` exceptions with a status and a message meant for
+the member; the API turns them into problem+json, the pages into form errors.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.api.problems import Problem, forbidden
+from node.cases.access import (
+    case_or_404,
+    conflict,
+    is_moderator,
+    reply_or_404,
+    require_author,
+    require_author_or_moderator,
+)
+from node.cases.activities import CONTEXT, case_object, create_activity, new_activity_id
+from node.cases.models import Case, CaseView, HelpfulMark, Reply, Tombstone
+from node.cases.notes import signed_note, signed_tombstone
+from node.cases.relay import announce
+from node.cases.replies import (
+    create_local_reply,
+    encode,
+    replies_out,
+    reply_in_thread,
+    thread_replies,
+)
+from node.cases.schemas import (
+    Audience,
+    CaseDetail,
+    CaseEdit,
+    CaseIn,
+    CaseOut,
+    HelpfulOut,
+    ReplyEdit,
+    ReplyIn,
+    ReplyOut,
+    ResolutionIn,
+    ResolutionOut,
+)
+from node.cases.service import Author, case_out, create_local_case
+from node.cases.threads import publish_thread_state, record_revision
+from node.db.types import utcnow
+from node.db.upsert import insert_ignoring_conflict
+from node.events import CaseResolved, record_event
+from node.members.models import Member
+from node.members.pseudonyms import pseudonym_for, pseudonym_iri
+from node.outbox.publish import publish
+from node.polls.models import Poll
+from node.polls.service import has_voted, poll_out
+from node.state import NodeState
+
+
+def activity(state: NodeState, kind: str, actor: str, obj: Any) -> dict[str, Any]:
+    return {
+        "@context": CONTEXT,
+        "id": new_activity_id(state.config.base_url),
+        "type": kind,
+        "actor": actor,
+        "object": obj,
+    }
+
+
+def thread_pseudonym_iri(state: NodeState, member: Member, case: Case) -> str:
+    """The member's identity in this thread for votes and helpful marks."""
+    return pseudonym_iri(
+        state.config.base_url, pseudonym_for(state.secret, member.public_id, case.iri)
+    )
+
+
+# --- cases ------------------------------------------------------------------------
+
+
+async def post_case(state: NodeState, member: Member, data: CaseIn) -> CaseOut:
+    """Audience ``federated`` sends the case to every peer node; ``node`` keeps it here."""
+    config = state.config
+    async with state.db.write() as session:
+        case = await create_local_case(
+            session,
+            member=member,
+            data=data,
+            base_url=config.base_url,
+            country=config.country,
+            secret=state.secret,
+        )
+        if data.audience is Audience.FEDERATED:
+            await publish(session, create_activity(case_object(case), base_url=config.base_url))
+        out = case_out(case)
+    state.federation.delivery_due()
+    return out
+
+
+async def case_detail(session: AsyncSession, case: Case, member: Member) -> CaseDetail:
+    replies = await thread_replies(session, case.id)
+    poll = await session.get(Poll, case.id)
+    resolution = None
+    if case.status == "resolved":
+        accepted = await reply_in_thread(session, case, case.accepted_reply_iri or "")
+        resolution = ResolutionOut(
+            accepted_reply=accepted.local_id if accepted else None,
+            summary=case.outcome_summary,
+            found_what_needed=case.found_what_needed,
+            resolved_at=case.resolved_at,
+        )
+    return CaseDetail(
+        **case_out(case).model_dump(),
+        replies=replies_out(replies),
+        poll=poll_out(poll, voted=await has_voted(session, case.id, member.id)) if poll else None,
+        resolution=resolution,
+        view_count=case.local_view_count,
+        network_view_count=max(case.network_view_count, case.local_view_count),
+    )
+
+
+async def _count_view(state: NodeState, case_id: int, member_id: int) -> None:
+    """First view of a case by a member: count it here; the origin hears of it later."""
+    async with state.db.write() as session:
+        fresh = await insert_ignoring_conflict(
+            session, CaseView, {"case_id": case_id, "member_id": member_id, "viewed_at": utcnow()}
+        )
+        if fresh:
+            case = await session.get_one(Case, case_id)
+            case.local_view_count += 1
+            if case.is_local:
+                case.network_view_count += 1
+                case.views_dirty = True
+
+
+async def read_case(state: NodeState, member: Member, local_id: str) -> CaseDetail:
+    """The case with its thread; the first look by each member counts as a view."""
+    async with state.db.read() as session:
+        case = await case_or_404(session, local_id)
+        seen = await session.get(CaseView, (case.id, member.id)) is not None
+    if not seen:
+        await _count_view(state, case.id, member.id)
+    async with state.db.read() as session:
+        case = await case_or_404(session, local_id)
+        return await case_detail(session, case, member)
+
+
+async def edit_case(state: NodeState, member: Member, local_id: str, change: CaseEdit) -> CaseOut:
+    """The previous text is kept as a revision on every node."""
+    async with state.db.write() as session:
+        case = await case_or_404(session, local_id)
+        require_author(member, case.author_member_id, "case")
+        record_revision(session, case.iri, title=case.title, body=case.body, question=case.question)
+        case.title = change.title or case.title
+        case.body = change.body or case.body
+        case.question = change.question or case.question
+        case.updated_at = utcnow()
+        await publish_thread_state(session, state, case)
+        out = case_out(case)
+    state.federation.delivery_due()
+    return out
+
+
+async def delete_case(state: NodeState, member: Member, local_id: str) -> None:
+    """By its author or a moderator. A case posted here is deleted on every node; a
+    moderator of another node can only remove it from that node."""
+    async with state.db.write() as session:
+        case = await case_or_404(session, local_id)
+        if case.is_local:
+            require_author_or_moderator(member, case.author_member_id, "case")
+        elif not is_moderator(member):
+            raise forbidden("Only a moderator can remove another node's case from this node.")
+        session.add(
+            Tombstone(iri=case.iri, origin=case.origin, former_type="Case", deleted_at=utcnow())
+        )
+        await session.execute(delete(Case).where(Case.id == case.id))
+        if case.is_local and case.audience == "federated":
+            tombstone = {"id": case.iri, "type": "Tombstone"}
+            await publish(
+                session, activity(state, "Delete", f"{state.config.base_url}/actor", tombstone)
+            )
+    state.federation.delivery_due()
+
+
+async def resolve_case(
+    state: NodeState, member: Member, local_id: str, data: ResolutionIn
+) -> ResolutionOut:
+    """Accept the reply that solved it, with a short outcome; resolved on every node."""
+    async with state.db.write() as session:
+        case = await case_or_404(session, local_id)
+        require_author(member, case.author_member_id, "case")
+        if case.status == "resolved":
+            raise conflict("This case is already resolved.", "already-resolved")
+        accepted = await reply_in_thread(session, case, data.accepted_reply)
+        if accepted is None:
+            raise Problem(422, "accepted_reply must be a reply of this case.", slug="invalid-body")
+        case.status = "resolved"
+        case.accepted_reply_iri = accepted.iri
+        case.outcome_summary = data.summary
+        case.found_what_needed = data.found_what_needed
+        case.resolved_at = utcnow()
+        record_event(session, CaseResolved(case.id))
+        await publish_thread_state(session, state, case)
+        out = ResolutionOut(
+            accepted_reply=accepted.local_id,
+            summary=case.outcome_summary,
+            found_what_needed=case.found_what_needed,
+            resolved_at=case.resolved_at,
+        )
+    state.federation.delivery_due()
+    return out
+
+
+# --- replies ----------------------------------------------------------------------
+
+
+async def post_reply(state: NodeState, member: Member, local_id: str, data: ReplyIn) -> ReplyOut:
+    """A reply to another node's case goes to that node, which places it in the thread
+    and relays it to every peer; until then it shows here as ``pending``."""
+    async with state.db.write() as session:
+        case = await case_or_404(session, local_id)
+        parent = None
+        if data.in_reply_to:
+            parent = await reply_in_thread(session, case, data.in_reply_to)
+            if parent is None:
+                raise Problem(422, "in_reply_to must be a reply of this case.", slug="invalid-body")
+        reply = await create_local_reply(
+            session,
+            state,
+            case=case,
+            member=member,
+            content=data.content,
+            anonymous=data.anonymous,
+            parent=parent,
+        )
+        signed = json.loads(reply.signed_note)
+        if case.is_local:
+            if case.audience == "federated":
+                await announce(session, state, signed, reply.position)
+        else:
+            await publish(
+                session, activity(state, "Create", reply.author_iri, signed), recipient=case.origin
+            )
+        out = replies_out([*([parent] if parent else []), reply])[-1]
+    state.federation.delivery_due()
+    return out
+
+
+def _author_of(reply: Reply) -> Author:
+    return Author(
+        iri=reply.author_iri,
+        anonymous=reply.anonymous,
+        name=reply.author_name,
+        pseudonym=reply.author_pseudonym,
+        specialty=reply.author_specialty,
+        country=reply.author_country,
+    )
+
+
+async def edit_reply(
+    state: NodeState, member: Member, reply_id: str, change: ReplyEdit
+) -> ReplyOut:
+    async with state.db.write() as session:
+        reply, case = await reply_or_404(session, reply_id)
+        require_author(member, reply.author_member_id, "reply")
+        record_revision(session, reply.iri, title=None, body=reply.content, question=None)
+        now = utcnow()
+        signed = signed_note(
+            iri=reply.iri,
+            author=_author_of(reply),
+            content=change.content,
+            thread=case.iri,
+            in_reply_to=reply.in_reply_to_iri or case.iri,
+            published=reply.created_at,
+            updated=now,
+            private_key=state.key.private_key,
+            key_id=state.federation.signing_key.key_id,
+        )
+        reply.content = change.content
+        reply.updated_at = now
+        reply.signed_note = encode(signed)
+        if case.is_local:
+            if case.audience == "federated":
+                await announce(session, state, signed, reply.position)
+        else:
+            await publish(
+                session, activity(state, "Update", reply.author_iri, signed), recipient=case.origin
+            )
+        out = replies_out([reply])[0]
+    state.federation.delivery_due()
+    return out
+
+
+async def delete_reply(state: NodeState, member: Member, reply_id: str) -> None:
+    """By its author, or by a moderator of the case's origin; deleted on every node."""
+    async with state.db.write() as session:
+        reply, case = await reply_or_404(session, reply_id)
+        if not reply.is_local and not case.is_local:
+            raise Problem(
+                403,
+                "Only the author's node or the case's node can delete this reply.",
+                slug="not-author",
+            )
+        require_author_or_moderator(member, reply.author_member_id, "reply")
+        tombstone = signed_tombstone(
+            iri=reply.iri,
+            deleted=utcnow(),
+            private_key=state.key.private_key,
+            key_id=state.federation.signing_key.key_id,
+        )
+        session.add(
+            Tombstone(iri=reply.iri, origin=reply.origin, former_type="Note", deleted_at=utcnow())
+        )
+        await session.delete(reply)
+        case.reply_count = max(0, case.reply_count - 1)
+        if case.is_local:
+            if case.audience == "federated":
+                await announce(session, state, tombstone, None)
+        else:
+            actor = f"{state.config.base_url}/actor"
+            await publish(
+                session, activity(state, "Delete", actor, tombstone), recipient=case.origin
+            )
+    state.federation.delivery_due()
+
+
+async def mark_helpful(state: NodeState, member: Member, reply_id: str) -> HelpfulOut:
+    """Once per member across the network; the total is counted at the case's origin."""
+    async with state.db.write() as session:
+        reply, case = await reply_or_404(session, reply_id)
+        if reply.author_member_id == member.id:
+            raise conflict("You cannot mark your own reply helpful.", "own-reply")
+        marker = thread_pseudonym_iri(state, member, case)
+        fresh = await insert_ignoring_conflict(
+            session,
+            HelpfulMark,
+            {
+                "reply_id": reply.id,
+                "marker_iri": marker,
+                "member_id": member.id,
+                "created_at": utcnow(),
+            },
+        )
+        if not fresh:
+            raise conflict("You already marked this reply helpful.", "already-marked")
+        if case.is_local:
+            reply.helpful_count += 1
+            await publish_thread_state(session, state, case)
+        else:
+            await publish(
+                session, activity(state, "Like", marker, reply.iri), recipient=case.origin
+            )
+        out = HelpfulOut(reply=reply.local_id, marked=True)
+    state.federation.delivery_due()
+    return out
