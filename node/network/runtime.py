@@ -15,7 +15,7 @@ from federation.origin import origin_of
 from federation.rotation import historical_keys
 from federation.transport import DEFAULT_TIMEOUT, SigningKey
 from node import __version__
-from node.cases.views import view_reporter
+from node.cases.view_counts import view_reporter
 from node.inbox.context import ApplyContext
 from node.inbox.store import forget_expired_signatures
 from node.inbox.worker import InboxWorker
