@@ -57,6 +57,7 @@ from node.members.pseudonyms import pseudonym_for, pseudonym_iri
 from node.outbox.publish import publish
 from node.polls.models import Poll
 from node.polls.service import has_voted, poll_out
+from node.privacy import guard
 from node.state import NodeState
 
 
@@ -83,6 +84,8 @@ def thread_pseudonym_iri(state: NodeState, member: Member, case: Case) -> str:
 async def post_case(state: NodeState, member: Member, data: CaseIn) -> CaseOut:
     """Audience ``federated`` sends the case to every peer node; ``node`` keeps it here."""
     config = state.config
+    fields = {"title": data.title, "body": data.body, "question": data.question}
+    acknowledged = guard.check(fields, data.language, data.acknowledged_findings)
     async with state.db.write() as session:
         case = await create_local_case(
             session,
@@ -92,6 +95,7 @@ async def post_case(state: NodeState, member: Member, data: CaseIn) -> CaseOut:
             country=config.country,
             secret=state.secret,
         )
+        guard.record_acknowledged(session, case.iri, acknowledged, member.id)
         if data.audience is Audience.FEDERATED:
             await publish(session, create_activity(case_object(case), base_url=config.base_url))
         out = case_out(case)
@@ -152,6 +156,17 @@ async def edit_case(state: NodeState, member: Member, local_id: str, change: Cas
     async with state.db.write() as session:
         case = await case_or_404(session, local_id)
         require_author(member, case.author_member_id, "case")
+        fields = {
+            name: value
+            for name, value in (
+                ("title", change.title),
+                ("body", change.body),
+                ("question", change.question),
+            )
+            if value is not None
+        }
+        acknowledged = guard.check(fields, case.language, change.acknowledged_findings)
+        guard.record_acknowledged(session, case.iri, acknowledged, member.id)
         record_revision(session, case.iri, title=case.title, body=case.body, question=case.question)
         case.title = change.title or case.title
         case.body = change.body or case.body
@@ -221,6 +236,9 @@ async def post_reply(state: NodeState, member: Member, local_id: str, data: Repl
     and relays it to every peer; until then it shows here as ``pending``."""
     async with state.db.write() as session:
         case = await case_or_404(session, local_id)
+        acknowledged = guard.check(
+            {"content": data.content}, case.language, data.acknowledged_findings
+        )
         parent = None
         if data.in_reply_to:
             parent = await reply_in_thread(session, case, data.in_reply_to)
@@ -235,6 +253,7 @@ async def post_reply(state: NodeState, member: Member, local_id: str, data: Repl
             anonymous=data.anonymous,
             parent=parent,
         )
+        guard.record_acknowledged(session, reply.iri, acknowledged, member.id)
         signed = json.loads(reply.signed_note)
         if case.is_local:
             if case.audience == "federated":
@@ -265,6 +284,10 @@ async def edit_reply(
     async with state.db.write() as session:
         reply, case = await reply_or_404(session, reply_id)
         require_author(member, reply.author_member_id, "reply")
+        acknowledged = guard.check(
+            {"content": change.content}, case.language, change.acknowledged_findings
+        )
+        guard.record_acknowledged(session, reply.iri, acknowledged, member.id)
         record_revision(session, reply.iri, title=None, body=reply.content, question=None)
         now = utcnow()
         signed = signed_note(

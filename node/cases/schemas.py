@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from i18n.languages import SUPPORTED_LANGUAGES
 from i18n.specialties import is_specialty
+from node.privacy.schemas import Acknowledgement
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -63,6 +64,11 @@ class CaseIn(BaseModel):
     anonymous: bool = False
     age_band: AgeBand | None = None
     sex: Sex | None = None
+    acknowledged_findings: list[Acknowledgement] = Field(
+        default_factory=list,
+        max_length=50,
+        description="findings of the de-identification guard you confirm are not identifying",
+    )
 
     @field_validator("specialties")
     @classmethod
@@ -135,12 +141,22 @@ class ReplyIn(BaseModel):
     in_reply_to: str | None = Field(
         default=None, description="local_id or IRI of the reply answered"
     )
+    acknowledged_findings: list[Acknowledgement] = Field(
+        default_factory=list,
+        max_length=50,
+        description="findings of the de-identification guard you confirm are not identifying",
+    )
 
 
 class ReplyEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content: Annotated[Text, Field(max_length=REPLY_MAX)]
+    acknowledged_findings: list[Acknowledgement] = Field(
+        default_factory=list,
+        max_length=50,
+        description="findings of the de-identification guard you confirm are not identifying",
+    )
 
 
 class CaseEdit(BaseModel):
@@ -149,6 +165,11 @@ class CaseEdit(BaseModel):
     title: Annotated[Text, Field(max_length=TITLE_MAX)] | None = None
     body: Annotated[Text, Field(max_length=BODY_MAX)] | None = None
     question: Annotated[Text, Field(max_length=QUESTION_MAX)] | None = None
+    acknowledged_findings: list[Acknowledgement] = Field(
+        default_factory=list,
+        max_length=50,
+        description="findings of the de-identification guard you confirm are not identifying",
+    )
 
 
 class ReplyOut(BaseModel):

@@ -15,6 +15,7 @@ from node.members import models as _member_models
 from node.outbox import models as _outbox_models
 from node.peers import models as _peer_models
 from node.polls import models as _poll_models
+from node.privacy import models as _privacy_models
 from node.verification import models as _verification_models
 from node.web import models as _web_models
 
@@ -26,6 +27,7 @@ MODEL_MODULES = (
     _member_models,
     _outbox_models,
     _poll_models,
+    _privacy_models,
     _peer_models,
     _verification_models,
     _web_models,
