@@ -6,6 +6,8 @@ tokens (a cookie-authenticated API would be open to cross-site request forgery).
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from aiohttp import web
 
 from i18n.translate import activate
@@ -46,6 +48,30 @@ def use_language(request: web.Request, code: str) -> None:
 
 def page_member(request: web.Request) -> Member | None:
     return request.get(PAGE_MEMBER)
+
+
+def signed_in_page_member(request: web.Request) -> Member:
+    """The signed-in member, whatever their verification status; else to the login page.
+
+    For account pages (settings, sessions, the verification status page itself).
+    """
+    member = page_member(request)
+    if member is None:
+        raise web.HTTPFound("/login?next=" + quote(request.path_qs, safe="/"))
+    return member
+
+
+def verified_page_member(request: web.Request) -> Member:
+    """The signed-in, verified member; anyone else is sent away (issue 5's access rule).
+
+    Every page that shows or changes case content calls this first: a visitor goes
+    to the login page, a member who is not verified (pending, rejected, suspended,
+    revoked) to their verification status page, which says what to do next.
+    """
+    member = signed_in_page_member(request)
+    if not member.is_verified:
+        raise web.HTTPFound("/verification")
+    return member
 
 
 def csrf_binding(request: web.Request) -> str:
