@@ -12,7 +12,10 @@ well within the 300 s clock window, so signing costs neither side anything).
 - node rate: activities / time until every case is in the node's ``cases`` table
   (the probe reads the SQLite file read-only); the node's 202 rate is reported too;
 - server CPU per activity, from the server process's own CPU clock (all threads):
-  less disturbed by a noisy neighbour than wall time.
+  less disturbed by a noisy neighbour than wall time, and the ratio of the two
+  is the throughput ratio two CPU-bound servers would show on a core each. The
+  client's CPU per request is recorded too: when it approaches the baseline's
+  time per request, the client, not the baseline, sets the baseline's rate.
 """
 
 from __future__ import annotations
@@ -134,10 +137,17 @@ class Target:
         self.process = context.Process(target=target, args=(*args, child), daemon=True)
         self.process.start()
         child.close()
-        if not self._conn.poll(120):
+        try:
+            if not self._conn.poll(120):
+                raise EOFError
+            self.info: dict[str, Any] = self._conn.recv()
+        except EOFError:
             self.process.kill()
-            raise RuntimeError(f"{target.__name__} did not start")
-        self.info: dict[str, Any] = self._conn.recv()
+            self.process.join()
+            raise RuntimeError(
+                f"{target.__name__} did not start (exit code {self.process.exitcode}); "
+                "see its traceback above"
+            ) from None
 
     def cpu(self) -> float:
         self._conn.send("cpu")
@@ -192,16 +202,17 @@ def _check(statuses: list[int], what: str) -> None:
 async def _run_baseline(
     http: aiohttp.ClientSession, target: Target, requests: list[Prepared], concurrency: int
 ) -> dict[str, float]:
-    cpu0 = target.cpu()
+    cpu0, client0 = target.cpu(), time.process_time()
     started = time.perf_counter()
     statuses = await send_all(http, requests, concurrency)
     seconds = time.perf_counter() - started
-    cpu = target.cpu() - cpu0
+    cpu, client = target.cpu() - cpu0, time.process_time() - client0
     _check(statuses, "baseline")
     return {
         "seconds": seconds,
         "per_s": len(requests) / seconds,
         "server_cpu_ms": 1000 * cpu / len(requests),
+        "client_cpu_ms": 1000 * client / len(requests),
     }
 
 
@@ -277,7 +288,12 @@ async def _measure(
     def median(side: str, name: str) -> float:
         return statistics.median(run[name] for run in runs[side])
 
-    ratios = [n["per_s"] / b["per_s"] for b, n in zip(runs["baseline"], runs["node"], strict=True)]
+    pairs = list(zip(runs["baseline"], runs["node"], strict=True))
+    ratios = [n["per_s"] / b["per_s"] for b, n in pairs]
+    # A server that is CPU-bound serves 1/(CPU per activity) per core-second: this
+    # ratio is what the wall-time one would be if each server had a quiet core of
+    # its own (and if the client were not what limits the baseline).
+    cpu_ratios = [b["server_cpu_ms"] / n["server_cpu_ms"] for b, n in pairs]
     return {
         "activities": activities,
         "repetitions": repetitions,
@@ -287,8 +303,10 @@ async def _measure(
         "node_accepted_per_s": round(median("node", "accepted_per_s"), 1),
         "ratio": round(statistics.median(ratios), 3),
         "ratios": [round(r, 3) for r in ratios],
+        "cpu_ratio": round(statistics.median(cpu_ratios), 3),
         "baseline_server_cpu_ms": round(median("baseline", "server_cpu_ms"), 3),
         "node_server_cpu_ms": round(median("node", "server_cpu_ms"), 3),
+        "client_cpu_ms": round(median("baseline", "client_cpu_ms"), 3),
         "runs": runs,
     }
 

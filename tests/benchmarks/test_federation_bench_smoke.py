@@ -25,6 +25,7 @@ def test_federation_benchmark_runs_and_reports() -> None:
     ingest = results["ingest"]
     assert ingest["baseline_per_s"] > 0 and ingest["node_applied_per_s"] > 0
     assert len(ingest["ratios"]) == 1
+    assert ingest["cpu_ratio"] > 0 and ingest["client_cpu_ms"] > 0
     fanout = results["fanout"]
     assert fanout["peers"] == 3
     assert all(len(arrivals) == 3 for arrivals in fanout["arrivals_s"])
