@@ -1,0 +1,1 @@
+"""Specialty follows, notifications, live unread counts and the email digest."""
