@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from node.api.bodies import json_response, read_json
 from node.api.problems import Problem
 from node.api.routing import ApiRoutes
-from node.audit.service import record
 from node.db.types import utcnow
 from node.members.auth import current_member
 from node.members.models import Member, VerificationStatus
@@ -30,8 +29,9 @@ from node.verification.claims import (
     submit_claim,
 )
 from node.verification.documents import (
+    ClaimDecided,
     DocumentRefused,
-    delete_document_file,
+    attach_document,
     documents_folder,
     store_document,
 )
@@ -117,7 +117,7 @@ def next_step(status: str, claim: LicenceClaim | None) -> tuple[NextStep, str]:
     return NextStep.WAIT_FOR_REVIEW, "A reviewer will look at your claim and document."
 
 
-async def _latest_claim(session: AsyncSession, member_id: int) -> LicenceClaim | None:
+async def latest_claim(session: AsyncSession, member_id: int) -> LicenceClaim | None:
     return await session.scalar(
         select(LicenceClaim)
         .where(LicenceClaim.member_id == member_id)
@@ -135,7 +135,7 @@ async def my_verification(request: web.Request) -> web.Response:
     member = current_member(request)
     async with node_state(request).db.read() as session:
         fresh = await session.get_one(Member, member.id)
-        claim = await _latest_claim(session, member.id)
+        claim = await latest_claim(session, member.id)
         step, message = next_step(fresh.status, claim)
         out = VerificationOut(
             status=fresh.status,
@@ -234,7 +234,7 @@ async def post_document(request: web.Request) -> web.Response:
     state = node_state(request)
     config = state.config
     async with state.db.read() as session:
-        pending = await _latest_claim(session, member.id)
+        pending = await latest_claim(session, member.id)
     if pending is None or pending.state != ClaimState.PENDING:
         raise Problem(409, "You have no claim waiting for review.", slug="no-pending-claim")
     part = await _document_part(request)
@@ -246,26 +246,12 @@ async def post_document(request: web.Request) -> web.Response:
     except DocumentRefused as error:
         raise Problem(error.status, error.detail, slug=error.slug) from None
     now = utcnow()
-    async with state.db.write() as session:
-        claim = await session.get_one(LicenceClaim, pending.id)
-        replaced = claim.document_file
-        if claim.state == ClaimState.PENDING:
-            claim.document_file = stored.file
-            claim.document_type = stored.content_type
-            claim.document_size = stored.size
-            claim.document_uploaded_at = now
-            record(
-                session,
-                actor=member_subject(member),
-                action="verification.document.upload",
-                subject=f"claim:{claim.id}",
-                details={"content_type": stored.content_type, "size": stored.size},
-            )
-    if claim.state != ClaimState.PENDING:  # decided while the upload streamed in
-        delete_document_file(config.data_dir, stored.file)
-        raise Problem(409, "Your claim was decided meanwhile.", slug="no-pending-claim")
-    if replaced is not None:
-        delete_document_file(config.data_dir, replaced)
+    try:
+        await attach_document(
+            state.db, config.data_dir, pending.id, stored, actor=member_subject(member), now=now
+        )
+    except ClaimDecided:
+        raise Problem(409, "Your claim was decided meanwhile.", slug="no-pending-claim") from None
     return json_response(
         DocumentOut(content_type=stored.content_type, size=stored.size, uploaded_at=now),
         status=201,

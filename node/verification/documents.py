@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from node.audit.service import record
 from node.db.engine import Database
-from node.verification.models import LicenceClaim
+from node.verification.models import ClaimState, LicenceClaim
 
 FOLDER = "verification-documents"
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
@@ -135,6 +135,46 @@ def document_path(data_dir: Path, file: str) -> Path:
 
 def delete_document_file(data_dir: Path, file: str) -> None:
     document_path(data_dir, file).unlink(missing_ok=True)
+
+
+class ClaimDecided(Exception):
+    """The claim was decided (or replaced) while its document was being uploaded."""
+
+
+async def attach_document(
+    db: Database,
+    data_dir: Path,
+    claim_id: int,
+    stored: StoredDocument,
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Attach a stored upload to a pending claim, replacing (and deleting) an earlier one.
+
+    Shared by the JSON API and the member's verification page. If the claim is no
+    longer pending, the upload is deleted and ClaimDecided raised.
+    """
+    async with db.write() as session:
+        claim = await session.get_one(LicenceClaim, claim_id)
+        replaced = claim.document_file
+        if claim.state == ClaimState.PENDING:
+            claim.document_file = stored.file
+            claim.document_type = stored.content_type
+            claim.document_size = stored.size
+            claim.document_uploaded_at = now
+            record(
+                session,
+                actor=actor,
+                action="verification.document.upload",
+                subject=f"claim:{claim.id}",
+                details={"content_type": stored.content_type, "size": stored.size},
+            )
+    if claim.state != ClaimState.PENDING:  # decided while the upload streamed in
+        delete_document_file(data_dir, stored.file)
+        raise ClaimDecided("the claim was decided meanwhile")
+    if replaced is not None:
+        delete_document_file(data_dir, replaced)
 
 
 async def purge_expired_documents(db: Database, data_dir: Path, now: datetime) -> int:
