@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from node.config import load_config
+from node.demo_thread import peer_all, seed_thread
 from node.lifecycle import initialise_node
 from node.members.models import Role
 from node.members.service import NewMember, add_member, find_member_by_email, issue_token
@@ -125,10 +126,18 @@ async def run_demo(*, base_port: int = 8101, data: Path | None = None) -> None:
             data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="curbside-demo-")))
         data.mkdir(parents=True, exist_ok=True)
         async with demo_network(base_port, data) as nodes:
-            print("Curbside demo network is running (Ctrl-C stops it).\n")
-            for node, spec in zip(nodes, DEMO_COUNTRIES, strict=True):
+            logins = [
+                await _seed_members(node, spec)
+                for node, spec in zip(nodes, DEMO_COUNTRIES, strict=True)
+            ]
+            await peer_all(nodes)
+            await seed_thread(
+                nodes, {spec.country: [m.email for m in spec.members] for spec in DEMO_COUNTRIES}
+            )
+            print("Curbside demo network: peered, with a demo case thread. Ctrl-C stops it.\n")
+            for node, spec, node_logins in zip(nodes, DEMO_COUNTRIES, logins, strict=True):
                 print(f"{spec.name}: {node.base_url}")
-                for person, token in await _seed_members(node, spec):
+                for person, token in node_logins:
                     print(f"  {person.name} ({person.specialty}, {person.role.value})")
                     print(f"    login {person.email} / {DEMO_PASSWORD}")
                     auth = f"Authorization: Bearer {token}"

@@ -1,8 +1,9 @@
-"""A scan runs on every post: a 5,000-character case must take well under 20 ms."""
+"""A scan runs on every post. Its speed is measured by `make bench` (benchmarks/deid.py,
+docs/benchmarks.md), not here: timings in unit tests fail on a busy machine. These tests
+guard against what would be a functional failure: a scan that hangs."""
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import pytest
@@ -12,22 +13,19 @@ from node.deid import scan
 
 
 @pytest.mark.parametrize("language", ["en", "de", "he", "*"])
-def test_scan_time_of_a_5000_character_case(language: str) -> None:
+def test_a_5000_character_case_is_scanned_whole(language: str) -> None:
     records = bench.load_corpus()
     text = bench.case_text(records, "en" if language == "*" else language)
     assert len(text) == 5000
-    scan(text, language)
-    samples = []
-    for _ in range(40):
-        started = time.perf_counter()
-        scan(text, language)
-        samples.append((time.perf_counter() - started) * 1000)
-    # The median, not the maximum: a shared CI machine has noisy neighbours.
-    assert statistics.median(samples) < bench.TARGETS["scan_ms"]
+    findings = scan(text, language)
+    assert findings, "the benchmark case is built from labelled snippets"
+    assert all(text[f.start : f.end] == f.text for f in findings)
+    assert findings[-1].end > 2500, "findings come from the whole text, not a prefix"
 
 
 def test_no_pathological_backtracking() -> None:
-    """Long runs of the characters the patterns repeat must stay linear."""
+    """Long runs of the characters the patterns repeat must stay linear. The bound is
+    a hang detector (catastrophic backtracking takes minutes), far above real timings."""
     nasty = [
         "a" * 5000,
         "1 " * 2500,
@@ -42,4 +40,4 @@ def test_no_pathological_backtracking() -> None:
     for text in nasty:
         started = time.perf_counter()
         scan(text, "*")
-        assert time.perf_counter() - started < 1.0, text[:20]
+        assert time.perf_counter() - started < 5.0, text[:20]

@@ -67,6 +67,22 @@ def test_demo_runs_three_nodes_with_working_logins(tmp_path: Path) -> None:
                 me = json.loads(response.read())
             assert me["status"] == "verified"
             assert (tmp_path / country.lower() / "curbside.toml").exists()
+            # Every node shows the seeded thread: resolved, three replies, one anonymous.
+            request = urllib.request.Request(
+                url + "/api/v1/cases", headers={"Authorization": f"Bearer {token}"}
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                [case] = json.loads(response.read())["items"]
+            detail = urllib.request.Request(
+                f"{url}/api/v1/cases/{case['local_id']}",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            with urllib.request.urlopen(detail, timeout=10) as response:
+                thread = json.loads(response.read())
+            assert thread["status"] == "resolved"
+            assert [reply["position"] for reply in thread["replies"]] == [1, 2, 3]
+            assert sum(reply["author"]["anonymous"] for reply in thread["replies"]) == 1
+            assert thread["poll"]["voters_count"] == 3
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
