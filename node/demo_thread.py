@@ -149,3 +149,11 @@ async def seed_thread(nodes: list[RunningNode], emails: dict[str, list[str]]) ->
         case.local_id,
         ResolutionIn(accepted_reply=german.local_id, summary=RESOLUTION, found_what_needed=True),
     )
+
+    async def settled(session: Any) -> bool:
+        copy = await session.scalar(select(Case).where(Case.iri == case.id))
+        return copy is not None and copy.status == "resolved" and copy.reply_count == 3
+
+    # Print the logins only once every node shows the finished thread.
+    await _wait_for(de, "the resolution", settled)
+    await _wait_for(fr, "the resolution", settled)
