@@ -9,10 +9,15 @@ from node.audit.service import record
 from node.db.engine import Database
 from node.db.migrate import current_revision, downgrade, head_revision, upgrade
 from node.db.schema import metadata
+from node.search.tables import include_name
 
 
 def _diff(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    # The full-text index tables exist only in migrations (raw SQL the models cannot
+    # describe; see node/search/tables.py), so they are left out of the comparison.
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include_name}
+    )
     return list(compare_metadata(context, metadata()))
 
 

@@ -3,6 +3,7 @@
 from alembic import context
 
 from node.db.schema import metadata
+from node.search.tables import include_name
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -14,6 +15,9 @@ context.configure(
     # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # The full-text index (virtual tables, tsvector tables, triggers) is built by
+    # a migration in raw SQL the models cannot express: never autogenerate a drop.
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,0 +1,1 @@
+"""Full-text search over cases and replies (SQLite FTS5, PostgreSQL tsvector)."""
