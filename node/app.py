@@ -29,6 +29,7 @@ from node.network.runtime import start_federation, stop_federation
 from node.outbox import routes as outbox_routes
 from node.polls import api as polls_api
 from node.privacy import api as privacy_api
+from node.search import api as search_api
 from node.state import NODE, NodeState
 from node.verification import admin_api as verification_admin_api
 from node.verification import api as verification_api
@@ -48,6 +49,7 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     verification_api.api,
     verification_admin_api.api,
     privacy_api.api,
+    search_api.api,
 )
 # Web pages (server-rendered HTML).
 PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (pages.routes,)

@@ -1,0 +1,117 @@
+"""Ranked case ids for a search, on either database.
+
+A case matches if its own text (title, history, question) or one of its replies
+matches every term. Its score is its best hit: a hit in the case's own text counts
+more than one in a reply, a hit in the title more than one in the history. Filters
+(specialty, status, language, country of origin) apply inside each index query, so a
+page of results is always full when enough cases match.
+
+Each index query keeps only its best ``CANDIDATES`` hits before they are merged: a
+very common word can match most of a big node, and ranking all of it for every page
+would cost more than anyone reads (the first 50 pages of 20).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.cases.models import Case, CaseSpecialty
+from node.search import fts5, tsearch
+from node.search.terms import Term
+
+CANDIDATES = 1000
+
+
+@dataclass(frozen=True)
+class Filters:
+    specialty: str | None = None
+    status: str | None = None
+    language: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    case_id: int
+    score: float
+
+
+def case_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    """Live cases that pass the filters. ``country`` is the country of origin: the
+    author's country, which is the country of the node the case was posted on."""
+    conditions: list[ColumnElement[bool]] = [Case.deleted_at.is_(None)]
+    if filters.specialty:
+        conditions.append(
+            Case.id.in_(
+                select(CaseSpecialty.case_id).where(CaseSpecialty.code == filters.specialty)
+            )
+        )
+    if filters.status:
+        conditions.append(Case.status == filters.status)
+    if filters.language:
+        conditions.append(Case.language == filters.language)
+    if filters.country:
+        conditions.append(Case.author_country == filters.country)
+    return conditions
+
+
+def is_sqlite(session: AsyncSession) -> bool:
+    return session.bind is None or session.bind.dialect.name == "sqlite"
+
+
+async def ranked_cases(
+    session: AsyncSession,
+    terms: tuple[Term, ...],
+    filters: Filters,
+    *,
+    offset: int,
+    limit: int,
+) -> list[Hit]:
+    """Best first, ``limit`` hits from ``offset``; [] when there is nothing to look for."""
+    if not terms or offset >= 2 * CANDIDATES:
+        return []
+    conditions = case_conditions(filters)
+    if is_sqlite(session):
+        statement = fts5.ranked(terms, conditions, candidates=CANDIDATES)
+    else:
+        statement = tsearch.ranked(
+            terms, conditions, language=filters.language, candidates=CANDIDATES
+        )
+    rows = await session.execute(statement.offset(offset).limit(limit))
+    return [Hit(case_id=row.case_id, score=float(row.score)) for row in rows]
+
+
+# A search's pages are ranked, not ordered by time, so its cursor is a position in
+# the ranking: "~40" starts at the 41st result. Case local ids never start with "~".
+CURSOR_PREFIX = "~"
+
+
+def cursor_for(offset: int) -> str:
+    return f"{CURSOR_PREFIX}{offset}"
+
+
+def offset_of(cursor: str | None) -> int | None:
+    """The position a cursor names; 0 for none, None if it is not a search cursor."""
+    if not cursor:
+        return 0
+    digits = cursor.removeprefix(CURSOR_PREFIX)
+    plain = digits.isascii() and digits.isdigit() and len(digits) <= 6
+    return int(digits) if cursor.startswith(CURSOR_PREFIX) and plain else None
+
+
+async def ranked_page(
+    session: AsyncSession,
+    terms: tuple[Term, ...],
+    filters: Filters,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Hit], str | None]:
+    """One page of hits and the cursor of the next page (None on the last one)."""
+    offset = offset_of(cursor) or 0
+    hits = await ranked_cases(session, terms, filters, offset=offset, limit=limit + 1)
+    more = len(hits) > limit
+    return hits[:limit], cursor_for(offset + limit) if more else None

@@ -1,0 +1,176 @@
+"""Search on PostgreSQL: ``tsvector`` tables ``search_cases`` and ``search_replies``.
+
+Each row's document was built with the text search configuration of its case's
+language (``curbside_search_config``), so "Niere" in a German case is stored as the
+stem ``nier``. A member's query may be in any language, so it is parsed with every
+configuration in use and the results ORed: (all terms, German stems) | (all terms,
+English stems) | ... The GIN index serves that one combined query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import reduce
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
+    desc,
+    func,
+    literal,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import column
+
+from node.cases.models import Case, Reply
+from node.search.marks import END, START, CaseExcerpt, ReplyExcerpt, has_match
+from node.search.tables import LANGUAGE_CONFIGS
+from node.search.terms import Term
+
+SEARCH_CASES = table(
+    "search_cases",
+    column("case_id", Integer),
+    column("config", REGCONFIG),
+    column("document", TSVECTOR),
+)
+SEARCH_REPLIES = table(
+    "search_replies",
+    column("reply_id", Integer),
+    column("case_id", Integer),
+    column("config", REGCONFIG),
+    column("document", TSVECTOR),
+)
+# ts_rank normalisation 1: divide by 1 + log(length), so long histories do not win
+# by length alone. Weights: title A, question B, history C, replies D (the defaults
+# {0.1, 0.2, 0.4, 1.0} make a reply's hit count a tenth of one in the title).
+NORMALISATION = 1
+HEADLINE = (
+    f"StartSel={START}, StopSel={END}, MaxWords=35, MinWords=15, ShortWord=2, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+TITLE_HEADLINE = f"StartSel={START}, StopSel={END}, HighlightAll=true"
+
+
+def _languages(language: str | None) -> list[str]:
+    """One language per distinct configuration (or the filtered language alone)."""
+    if language:
+        return [language]
+    first: dict[str, str] = {}
+    for code, config in LANGUAGE_CONFIGS.items():
+        first.setdefault(config, code)
+    return list(first.values())
+
+
+def _term_query(config: ColumnElement[str], term: Term) -> ColumnElement[str]:
+    if term.prefix:
+        # The word is letters and digits only (terms.py), so quoting it is enough to
+        # keep to_tsquery's operators out.
+        return func.to_tsquery(config, f"'{term.text}':*", type_=TSQUERY)
+    if len(term.words) > 1:
+        return func.phraseto_tsquery(config, term.text, type_=TSQUERY)
+    return func.plainto_tsquery(config, term.text, type_=TSQUERY)
+
+
+def tsquery(terms: tuple[Term, ...], language: str | None) -> ScalarSelect[str]:
+    """The combined query, computed once per statement (an InitPlan), not per row."""
+    per_language = []
+    for code in _languages(language):
+        config = func.curbside_search_config(literal(code), type_=REGCONFIG)
+        parts = [_term_query(config, term) for term in terms]
+        per_language.append(reduce(lambda a, b: a.op("&&")(b), parts))
+    combined = reduce(lambda a, b: a.op("||")(b), per_language)
+    return select(combined.label("query")).scalar_subquery()
+
+
+def ranked(
+    terms: tuple[Term, ...],
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    language: str | None,
+    candidates: int,
+) -> Select[tuple[int, float]]:
+    """case_id and score of matching cases, best first (add offset and limit)."""
+    query = tsquery(terms, language)
+    case_rank = func.ts_rank(SEARCH_CASES.c.document, query, NORMALISATION)
+    case_hits = (
+        select(SEARCH_CASES.c.case_id, case_rank.label("score"))
+        .join(Case, Case.id == SEARCH_CASES.c.case_id)
+        .where(SEARCH_CASES.c.document.op("@@")(query), *conditions)
+        .order_by(desc(case_rank))
+        .limit(candidates)
+        .subquery()
+    )
+    reply_rank = func.ts_rank(SEARCH_REPLIES.c.document, query, NORMALISATION)
+    reply_hits = (
+        select(SEARCH_REPLIES.c.case_id, reply_rank.label("score"))
+        .join(Case, Case.id == SEARCH_REPLIES.c.case_id)
+        .where(SEARCH_REPLIES.c.document.op("@@")(query), *conditions)
+        .order_by(desc(reply_rank))
+        .limit(candidates)
+        .subquery()
+    )
+    hits = union_all(select(case_hits), select(reply_hits)).subquery()
+    score = func.max(hits.c.score).label("score")
+    return (
+        select(hits.c.case_id, score)
+        .group_by(hits.c.case_id)
+        .order_by(desc(score), desc(hits.c.case_id))
+    )
+
+
+async def case_excerpts(
+    session: AsyncSession, terms: tuple[Term, ...], case_ids: Sequence[int]
+) -> dict[int, CaseExcerpt]:
+    """Marked title and passage of each listed case whose own text matches."""
+    if not case_ids:
+        return {}
+    query = tsquery(terms, None)
+    config = SEARCH_CASES.c.config
+    statement = (
+        select(
+            SEARCH_CASES.c.case_id,
+            func.ts_headline(config, Case.title, query, TITLE_HEADLINE).label("title"),
+            func.ts_headline(config, Case.question, query, HEADLINE).label("question"),
+            func.ts_headline(config, Case.body, query, HEADLINE).label("body"),
+        )
+        .join(Case, Case.id == SEARCH_CASES.c.case_id)
+        .where(SEARCH_CASES.c.case_id.in_(case_ids), SEARCH_CASES.c.document.op("@@")(query))
+    )
+    excerpts = {}
+    for row in await session.execute(statement):
+        passage = row.question if has_match(row.question) else row.body
+        excerpts[row.case_id] = CaseExcerpt(title=row.title, passage=passage)
+    return excerpts
+
+
+async def reply_excerpts(
+    session: AsyncSession, terms: tuple[Term, ...], case_ids: Sequence[int]
+) -> list[ReplyExcerpt]:
+    """The matching replies of the listed cases, best first."""
+    if not case_ids:
+        return []
+    query = tsquery(terms, None)
+    rank = func.ts_rank(SEARCH_REPLIES.c.document, query, NORMALISATION)
+    statement = (
+        select(
+            Reply.id,
+            Reply.case_id,
+            func.ts_headline(SEARCH_REPLIES.c.config, Reply.content, query, HEADLINE).label(
+                "passage"
+            ),
+            rank.label("score"),
+        )
+        .join(Reply, Reply.id == SEARCH_REPLIES.c.reply_id)
+        .where(SEARCH_REPLIES.c.case_id.in_(case_ids), SEARCH_REPLIES.c.document.op("@@")(query))
+        .order_by(desc(rank))
+    )
+    return [
+        ReplyExcerpt(reply_id=row.id, case_id=row.case_id, passage=row.passage, score=row.score)
+        for row in await session.execute(statement)
+    ]
