@@ -9,6 +9,8 @@ from aiohttp import web
 
 from i18n.catalogs import Catalogs
 from node import discovery_routes
+from node.accounts import api as accounts_api
+from node.accounts import pages as accounts_pages
 from node.api import meta
 from node.api.routing import ApiRoutes
 from node.cases import api as cases_api
@@ -42,6 +44,7 @@ from node.web.templating import build_environment
 # Every feature's JSON API; register a new feature here.
 API_ROUTES: tuple[ApiRoutes, ...] = (
     meta.api,
+    accounts_api.api,
     members_api.api,
     cases_api.api,
     replies_api.api,
@@ -52,7 +55,7 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     search_api.api,
 )
 # Web pages (server-rendered HTML).
-PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (pages.routes,)
+PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (pages.routes, *accounts_pages.TABLES)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Federation endpoints (not part of the JSON API document).
 FEDERATION_ROUTES: tuple[web.RouteTableDef, ...] = (

@@ -64,6 +64,11 @@ class NodeConfig:
     verification_document_max_bytes: int = 10 * 1024 * 1024
     verification_document_retention_days: int = 30
     verification_claims_per_day: int = 10
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_throttle_minutes: int = 15
+    email_confirmation_hours: int = 48
+    password_reset_minutes: int = 60
 
     @property
     def scheme(self) -> str:
@@ -221,6 +226,13 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "verification_document_max_bytes": Setting(int, check_positive),
     "verification_document_retention_days": Setting(int, check_positive),
     "verification_claims_per_day": Setting(int, check_positive),
+    # Sign-in throttling (accounts): failed attempts allowed per account and per client
+    # address within login_throttle_minutes before further attempts must wait (429).
+    "login_failures_per_account": Setting(int, check_positive),
+    "login_failures_per_address": Setting(int, check_positive),
+    "login_throttle_minutes": Setting(int, check_positive),
+    "email_confirmation_hours": Setting(int, check_positive),  # sign-up confirmation link life
+    "password_reset_minutes": Setting(int, check_positive),  # password reset link life
 }
 
 

@@ -15,6 +15,7 @@ import jinja2
 from aiohttp import web
 
 from i18n.catalogs import Catalogs
+from node.accounts.throttle import LoginThrottle
 from node.config import NodeConfig
 from node.db.engine import Database
 from node.events import EventBus
@@ -43,6 +44,8 @@ class NodeState:
     session_keys: SessionKeys
     key_rotations: tuple[dict[str, Any], ...] = ()
     runtime: FederationRuntime | None = None
+    # Failed sign-ins per account and client address; in memory only (accounts).
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     @property
     def federation(self) -> FederationRuntime:

@@ -6,6 +6,7 @@ Each feature folder owns its models; importing them here registers their tables 
 
 from sqlalchemy import MetaData
 
+from node.accounts import models as _account_models
 from node.audit import models as _audit_models
 from node.cases import models as _case_models
 from node.db.base import Base
@@ -21,6 +22,7 @@ from node.verification import models as _verification_models
 from node.web import models as _web_models
 
 MODEL_MODULES = (
+    _account_models,
     _audit_models,
     _case_models,
     _identity_models,

@@ -79,8 +79,14 @@ async def web_session(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 async def _check_csrf(request: web.Request) -> None:
-    form = await request.post()
-    offered = form.get("csrf_token")
+    if request.content_type == "multipart/form-data":
+        # File uploads are streamed by their handler; reading the body here would
+        # buffer the file and cap it at max_body_bytes. Upload forms carry the token
+        # in their action URL instead (?csrf_token=...).
+        offered: object = request.query.get("csrf_token")
+    else:
+        form = await request.post()
+        offered = form.get("csrf_token")
     keys = request.app[NODE].session_keys
     if not isinstance(offered, str) or not keys.csrf_ok(csrf_binding(request), offered):
         raise Problem(
