@@ -46,7 +46,7 @@ def test_demo_runs_three_nodes_with_working_logins(tmp_path: Path) -> None:
     )
     try:
         output = ""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         assert process.stdout is not None
         while "Data folders:" not in output:
             line = process.stdout.readline()
