@@ -28,6 +28,9 @@ from node.logs import node_logger
 from node.members import api as members_api
 from node.members.auth import bearer_auth
 from node.network.runtime import start_federation, stop_federation
+from node.notifications import api as notifications_api
+from node.notifications import pages as notification_pages
+from node.notifications import wiring as notifications
 from node.outbox import routes as outbox_routes
 from node.polls import api as polls_api
 from node.privacy import api as privacy_api
@@ -52,10 +55,15 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     verification_api.api,
     verification_admin_api.api,
     privacy_api.api,
+    notifications_api.api,
     search_api.api,
 )
 # Web pages (server-rendered HTML).
-PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (pages.routes, *accounts_pages.TABLES)
+PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (
+    pages.routes,
+    *accounts_pages.TABLES,
+    notification_pages.routes,
+)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Federation endpoints (not part of the JSON API document).
 FEDERATION_ROUTES: tuple[web.RouteTableDef, ...] = (
@@ -114,6 +122,7 @@ def create_app(config: NodeConfig) -> web.Application:
         middlewares=[request_context, negotiate_language, problem_errors, bearer_auth, web_session],
     )
     app[NODE] = state
+    notifications.install(app, state)
     app[meta.OPERATIONS] = tuple(op for routes in API_ROUTES for op in routes.operations)
     for routes in API_ROUTES:
         routes.register(app)

@@ -26,6 +26,7 @@ from i18n.regions import is_country_code
 CONFIG_FILE: Final = "curbside.toml"
 ENV_PREFIX: Final = "CURBSIDE_"
 SQLITE_FILE: Final = "curbside.db"
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
@@ -69,6 +70,10 @@ class NodeConfig:
     login_throttle_minutes: int = 15
     email_confirmation_hours: int = 48
     password_reset_minutes: int = 60
+    digest_hour: int = 7
+    digest_weekday: str = "monday"
+    digest_check_seconds: float = 300.0
+    notification_heartbeat_seconds: float = 25.0
 
     @property
     def scheme(self) -> str:
@@ -186,6 +191,15 @@ def check_positive(value: float) -> float:
     return value
 
 
+def check_range(low: int, high: int) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return check
+
+
 def check_choice(*choices: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if value not in choices:
@@ -233,6 +247,11 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "login_throttle_minutes": Setting(int, check_positive),
     "email_confirmation_hours": Setting(int, check_positive),  # sign-up confirmation link life
     "password_reset_minutes": Setting(int, check_positive),  # password reset link life
+    # Email digests go out at this hour (UTC), weekly ones on this day (notifications).
+    "digest_hour": Setting(int, check_range(0, 23)),
+    "digest_weekday": Setting(str, check_choice(*WEEKDAYS)),
+    "digest_check_seconds": Setting(float, check_positive),  # how often the digest job looks
+    "notification_heartbeat_seconds": Setting(float, check_positive),  # live unread count
 }
 
 

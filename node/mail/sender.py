@@ -30,6 +30,8 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
+    # A stable id lets mail clients drop a message that had to be sent twice.
+    message_id: str | None = None
 
 
 def build_message(config: NodeConfig, mail: Mail) -> EmailMessage:
@@ -38,7 +40,7 @@ def build_message(config: NodeConfig, mail: Mail) -> EmailMessage:
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=config.domain.split(":")[0])
+    message["Message-ID"] = mail.message_id or make_msgid(domain=config.domain.split(":")[0])
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text)
     if mail.html is not None:

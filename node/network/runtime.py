@@ -19,6 +19,7 @@ from node.cases.view_counts import view_reporter
 from node.inbox.context import ApplyContext
 from node.inbox.store import forget_expired_signatures
 from node.inbox.worker import InboxWorker
+from node.notifications.digest import digest_job
 from node.outbox.catchup import CatchUp
 from node.outbox.worker import DeliveryWorker
 from node.peers.directory import ProofKeys
@@ -116,6 +117,7 @@ async def start_federation(
             ("recoveries", lambda: _relay_recoveries(runtime)),
             ("janitor", lambda: _janitor(state)),
             ("views", lambda: view_reporter(state)),
+            ("digest", lambda: digest_job(state)),
         ]
         for name, work in jobs:
             runtime.tasks.append(
