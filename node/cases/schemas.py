@@ -122,9 +122,18 @@ class CaseList(BaseModel):
 class CaseQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str | None = Field(default=None, max_length=200)
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="full-text search over cases and their replies; results come best match "
+        "first and `next` is then a search cursor (see GET /api/v1/search)",
+    )
     specialty: str | None = None
     status: Literal["open", "resolved"] | None = None
+    language: str | None = Field(default=None, max_length=8, description="the case's language")
+    country: str | None = Field(
+        default=None, pattern="^[A-Z]{2}$", description="country of origin (ISO 3166-1 alpha-2)"
+    )
     limit: int = Field(default=20, ge=1, le=100)
     before: str | None = None
 

@@ -15,6 +15,8 @@ from node.db.types import utcnow
 from node.events import CaseCreated, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for, pseudonym_iri
+from node.search.query import Filters, ranked_page
+from node.search.terms import parse as parse_terms
 
 
 def new_local_id() -> str:
@@ -159,6 +161,8 @@ async def is_tombstoned(session: AsyncSession, iri: str) -> bool:
 
 
 async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
+    if query.q:
+        return await _searched_cases(session, query)
     statement = _live()
     if query.specialty:
         statement = statement.where(
@@ -166,12 +170,6 @@ async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
         )
     if query.status:
         statement = statement.where(Case.status == query.status)
-    if query.q:
-        # Simple containment until the full-text index arrives with search.
-        pattern = f"%{query.q.strip()}%"
-        statement = statement.where(
-            or_(Case.title.ilike(pattern), Case.body.ilike(pattern), Case.question.ilike(pattern))
-        )
     if query.before:
         anchor = await session.scalar(select(Case).where(Case.local_id == query.before))
         if anchor is not None:
@@ -187,4 +185,23 @@ async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
     rows = rows[: query.limit]
     return CaseList(
         items=[case_out(case) for case in rows], next=rows[-1].local_id if more else None
+    )
+
+
+async def _searched_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
+    """``q`` runs the full-text search (node/search): best match first, so ``next`` is
+    a search cursor rather than a case id, and ``open_first`` does not apply."""
+    filters = Filters(
+        specialty=query.specialty,
+        status=query.status,
+        language=query.language,
+        country=query.country,
+    )
+    hits, next_cursor = await ranked_page(
+        session, parse_terms(query.q or ""), filters, cursor=query.before, limit=query.limit
+    )
+    ids = [hit.case_id for hit in hits]
+    found = {case.id: case for case in await session.scalars(_live().where(Case.id.in_(ids)))}
+    return CaseList(
+        items=[case_out(found[case_id]) for case_id in ids if case_id in found], next=next_cursor
     )
