@@ -116,3 +116,24 @@ async def post_activity(
             return judge(response.status, response.headers.get("Retry-After"))
     except (aiohttp.ClientError, TimeoutError) as error:
         return network_failure(str(error) or type(error).__name__)
+
+
+async def get_bytes(
+    session: aiohttp.ClientSession,
+    url: str,
+    key: SigningKey,
+    *,
+    max_bytes: int,
+    client_timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+) -> tuple[bytes, str]:
+    """A signed GET of a binary resource (an image): its bytes and content type."""
+    headers = _signed_headers("GET", url, None, key, {"Accept": "image/*"})
+    try:
+        async with session.get(
+            url, headers=headers, timeout=client_timeout, allow_redirects=False
+        ) as response:
+            if response.status != 200:
+                raise FetchError(url, f"HTTP {response.status}", response.status)
+            return await _read_capped(response, max_bytes), response.content_type
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        raise FetchError(url, str(error) or type(error).__name__) from None

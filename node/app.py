@@ -15,7 +15,7 @@ from node.api import meta
 from node.api.routing import ApiRoutes
 from node.cases import api as cases_api
 from node.cases import objects as case_objects
-from node.cases import replies_api
+from node.cases import media_routes, replies_api
 from node.config import NodeConfig
 from node.db.engine import Database
 from node.events import EventBus, take_events
@@ -55,6 +55,7 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     verification_api.api,
     verification_admin_api.api,
     privacy_api.api,
+    media_routes.api,
     notifications_api.api,
     search_api.api,
 )
@@ -71,6 +72,7 @@ FEDERATION_ROUTES: tuple[web.RouteTableDef, ...] = (
     inbox_routes.routes,
     outbox_routes.routes,
     case_objects.routes,
+    media_routes.routes,
 )
 
 

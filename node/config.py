@@ -55,6 +55,9 @@ class NodeConfig:
     log_level: str = "info"
     log_format: str = "json"
     view_report_seconds: float = 60.0
+    image_max_bytes: int = 10 * 1024 * 1024
+    image_max_pixels: int = 40_000_000
+    images_per_case: int = 10
     mail_delivery: str = "folder"
     mail_from: str = ""
     smtp_host: str = ""
@@ -230,6 +233,9 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "log_level": Setting(str, check_choice("debug", "info", "warning", "error")),
     "log_format": Setting(str, check_choice("json", "text")),
     "view_report_seconds": Setting(float, check_positive),
+    "image_max_bytes": Setting(int, check_positive),
+    "image_max_pixels": Setting(int, check_positive),
+    "images_per_case": Setting(int, check_positive),
     "mail_delivery": Setting(str, check_choice("folder", "smtp")),
     "mail_from": Setting(str),
     "smtp_host": Setting(str),

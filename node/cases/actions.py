@@ -24,6 +24,8 @@ from node.cases.access import (
     require_author_or_moderator,
 )
 from node.cases.activities import CONTEXT, case_object, create_activity, new_activity_id
+from node.cases.attachments import image_out
+from node.cases.media import remove_files
 from node.cases.models import Case, CaseView, HelpfulMark, Reply, Tombstone
 from node.cases.notes import signed_note, signed_tombstone
 from node.cases.relay import announce
@@ -120,6 +122,7 @@ async def case_detail(session: AsyncSession, case: Case, member: Member) -> Case
         replies=replies_out(replies),
         poll=poll_out(poll, voted=await has_voted(session, case.id, member.id)) if poll else None,
         resolution=resolution,
+        images=[image_out(attachment) for attachment in case.attachments],
         view_count=case.local_view_count,
         network_view_count=max(case.network_view_count, case.local_view_count),
     )
@@ -187,6 +190,7 @@ async def delete_case(state: NodeState, member: Member, local_id: str) -> None:
             require_author_or_moderator(member, case.author_member_id, "case")
         elif not is_moderator(member):
             raise forbidden("Only a moderator can remove another node's case from this node.")
+        files = [attachment.local_id for attachment in case.attachments]
         session.add(
             Tombstone(iri=case.iri, origin=case.origin, former_type="Case", deleted_at=utcnow())
         )
@@ -196,6 +200,7 @@ async def delete_case(state: NodeState, member: Member, local_id: str) -> None:
             await publish(
                 session, activity(state, "Delete", f"{state.config.base_url}/actor", tombstone)
             )
+    remove_files(state, files)  # only once the deletion is committed
     state.federation.delivery_due()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from federation.inbound.errors import InboundRejected
 from federation.jsonld import CANONICAL_CONTEXT, as_list, id_of, parse_datetime
 from federation.origin import same_origin
+from node.cases.attachments import attachment_objects
 from node.cases.models import Case
 from node.cases.schemas import BODY_MAX, MAX_SPECIALTIES, QUESTION_MAX, TITLE_MAX, AgeBand, Sex
 
@@ -67,6 +68,8 @@ def case_object(case: Case) -> dict[str, Any]:
         obj["sex"] = case.sex
     if case.updated_at:
         obj["updated"] = iso(case.updated_at)
+    if case.attachments:
+        obj["attachment"] = attachment_objects(case)
     return obj
 
 

@@ -9,6 +9,8 @@ from sqlalchemy import delete, select
 from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import ANY_OBJECT, Envelope
 from node.cases.activities import parse_case
+from node.cases.attachments import sync_attachments
+from node.cases.media import remove_files
 from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
 from node.cases.notes import check_proof
 from node.cases.relay import announce, delete_reply_copy
@@ -57,6 +59,7 @@ class CreateCase:
                 CaseSpecialty(code=code, position=i) for i, code in enumerate(remote.specialties)
             ],
         )
+        sync_attachments(session, case, envelope.object.get("attachment"), envelope.signer_origin)
         session.add(case)
         await session.flush()
         record_event(session, CaseCreated(case.id))
@@ -111,7 +114,9 @@ class DeleteObject:
             {"iri": iri, "origin": envelope.signer_origin, "former_type": "Case" if case else None},
         )
         if case is not None and not case.is_local:
+            files = [attachment.local_id for attachment in case.attachments]
             await session.execute(delete(Case).where(Case.id == case.id))
+            remove_files(self.state, files)
 
 
 def _raw_object(envelope: Envelope) -> Any:

@@ -64,6 +64,9 @@ class Case(Base):
     specialties: Mapped[list[CaseSpecialty]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CaseSpecialty.position"
     )
+    attachments: Mapped[list[Attachment]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="Attachment.id"
+    )
 
     @property
     def specialty_codes(self) -> list[str]:
@@ -185,3 +188,29 @@ class ViewReport(Base):
     node_origin: Mapped[str] = mapped_column(String(300), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    """An image of a case. Files live in the data folder (``media/``), never in a web
+    root: members get them through the API or pages, peers through signed GETs.
+
+    On the case's origin ``iri`` is ours and the file is here from the upload; on other
+    nodes the row arrives with the case's thread state and the file is fetched from
+    the origin (``fetched_at``), checked against ``sha256``.
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    iri: Mapped[str] = mapped_column(String(500), unique=True)
+    local_id: Mapped[str] = mapped_column(String(32), unique=True)
+    mime: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int]
+    height: Mapped[int]
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fetched_at: Mapped[datetime | None]
+    fetch_attempts: Mapped[int] = mapped_column(default=0)

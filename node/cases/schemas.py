@@ -224,10 +224,23 @@ class PollOut(BaseModel):
     options: list[PollOptionOut]
 
 
+class ImageOut(BaseModel):
+    local_id: str
+    url: str = Field(description="this node's API URL of the file")
+    mime: str
+    width: int
+    height: int
+    description: str
+    available: bool = Field(
+        description="false while this node is still fetching it from the origin"
+    )
+
+
 class CaseDetail(CaseOut):
     replies: list[ReplyOut]
     poll: PollOut | None = None
     resolution: ResolutionOut | None = None
+    images: list[ImageOut] = Field(default_factory=list)
     view_count: int = Field(description="views on this node")
     network_view_count: int = Field(
         description="views across the network, as the origin counts them"

@@ -101,6 +101,7 @@ async def create_local_case(
         specialties=[
             CaseSpecialty(code=code, position=i) for i, code in enumerate(data.specialties)
         ],
+        attachments=[],  # set, so reading it never triggers a lazy load on the new case
     )
     session.add(case)
     await session.flush()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.jsonld import as_list, id_of, parse_datetime
 from node.cases.activities import CONTEXT, case_object, iso, new_activity_id
+from node.cases.attachments import sync_attachments
 from node.cases.models import Case, Reply, Revision
 from node.db.types import utcnow
 from node.events import CaseResolved, ThreadChanged, record_event
@@ -134,6 +135,7 @@ async def apply_thread_state(
             position = stat.get("position")
             if reply.position is None and isinstance(position, int) and position > 0:
                 reply.position = position
+    sync_attachments(session, case, obj.get("attachment"), case.origin)
     poll = obj.get("poll")
     if isinstance(poll, dict):
         apply_poll_object(session, case.id, await session.get(Poll, case.id), poll)

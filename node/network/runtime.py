@@ -15,6 +15,7 @@ from federation.origin import origin_of
 from federation.rotation import historical_keys
 from federation.transport import DEFAULT_TIMEOUT, SigningKey
 from node import __version__
+from node.cases.media import media_fetcher
 from node.cases.view_counts import view_reporter
 from node.inbox.context import ApplyContext
 from node.inbox.store import forget_expired_signatures
@@ -117,6 +118,7 @@ async def start_federation(
             ("recoveries", lambda: _relay_recoveries(runtime)),
             ("janitor", lambda: _janitor(state)),
             ("views", lambda: view_reporter(state)),
+            ("images", lambda: media_fetcher(state)),
             ("digest", lambda: digest_job(state)),
         ]
         for name, work in jobs:

@@ -1,0 +1,110 @@
+"""Serving and uploading case images.
+
+``/media/{id}`` is the image's IRI: peers fetch it with a signed GET (images of cases
+posted here only); signed-in members of this node may open it in the browser. The
+JSON API has the same under ``/api/v1/media/{id}`` for bearer tokens, and the upload.
+"""
+
+from __future__ import annotations
+
+from aiohttp import BodyPartReader, web
+from sqlalchemy import select
+
+from federation.origin import same_origin
+from node.api.bodies import json_response
+from node.api.problems import Problem, not_found
+from node.api.routing import ApiRoutes
+from node.cases.attachments import image_out
+from node.cases.media import add_image, media_path
+from node.cases.models import Attachment
+from node.cases.schemas import ImageOut
+from node.members.auth import verified_member
+from node.network.authorized import require_peer
+from node.state import NODE, node_state
+from node.web.context import page_member
+
+routes = web.RouteTableDef()
+api = ApiRoutes(tag="images")
+
+DESCRIPTION_MAX = 500
+
+
+async def _file_response(
+    request: web.Request, local_id: str, *, ours_only: bool
+) -> web.StreamResponse:
+    state = request.app[NODE]
+    async with state.db.read() as session:
+        attachment = await session.scalar(select(Attachment).where(Attachment.local_id == local_id))
+    if attachment is None or attachment.fetched_at is None:
+        raise not_found("No such image.")
+    if ours_only and not same_origin(attachment.iri, state.config.base_url):
+        raise not_found("No such image.")
+    response = web.FileResponse(media_path(state, attachment.local_id))
+    response.content_type = attachment.mime
+    # Clinical images: private to this member's browser, never a shared cache.
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@routes.get("/media/{local_id}")
+async def media(request: web.Request) -> web.StreamResponse:
+    if "Signature" in request.headers or "Signature-Input" in request.headers:
+        await require_peer(request)
+        return await _file_response(request, request.match_info["local_id"], ours_only=True)
+    member = page_member(request)
+    if member is None or not member.is_verified:
+        raise Problem(401, "Sign in as a verified member to see case images.", slug="unauthorized")
+    return await _file_response(request, request.match_info["local_id"], ours_only=False)
+
+
+@api.get("/api/v1/media/{local_id}", summary="A case image (the file itself)", errors=(403, 404))
+async def media_api(request: web.Request) -> web.StreamResponse:
+    verified_member(request)
+    return await _file_response(request, request.match_info["local_id"], ours_only=False)
+
+
+async def _read_upload(request: web.Request, limit: int) -> tuple[bytes, str]:
+    if not request.content_type.startswith("multipart/form-data"):
+        raise Problem(415, "Send the image as multipart/form-data (fields: file, description).")
+    reader = await request.multipart()
+    data: bytes | None = None
+    description = ""
+    async for part in reader:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "file":
+            chunks = []
+            size = 0
+            while chunk := await part.read_chunk(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise Problem(413, f"Images are limited to {limit} bytes.", slug="too-large")
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        elif part.name == "description":
+            description = (await part.text())[: DESCRIPTION_MAX + 1]
+    if not data:
+        raise Problem(422, "The image file is missing.", slug="invalid-body")
+    if len(description) > DESCRIPTION_MAX:
+        raise Problem(
+            422, f"The description is limited to {DESCRIPTION_MAX} characters.", slug="invalid-body"
+        )
+    return data, description.strip()
+
+
+@api.post(
+    "/api/v1/cases/{local_id}/images",
+    summary="Add an image to your case",
+    response=ImageOut,
+    status=201,
+    errors=(403, 404, 409, 413, 415, 422),
+)
+async def upload(request: web.Request) -> web.Response:
+    """multipart/form-data with ``file`` (JPEG, PNG or WebP) and ``description``. The
+    image is re-encoded from its pixels: no metadata of the original is kept."""
+    member = verified_member(request)
+    state = node_state(request)
+    data, description = await _read_upload(request, state.config.image_max_bytes)
+    attachment = await add_image(state, member, request.match_info["local_id"], data, description)
+    return json_response(image_out(attachment), status=201)
