@@ -27,6 +27,7 @@ from node.lifecycle import check_database
 from node.logs import node_logger
 from node.members import api as members_api
 from node.members.auth import bearer_auth
+from node.metrics import api as metrics_api
 from node.network.runtime import start_federation, stop_federation
 from node.notifications import api as notifications_api
 from node.notifications import pages as notification_pages
@@ -35,6 +36,7 @@ from node.outbox import routes as outbox_routes
 from node.polls import api as polls_api
 from node.privacy import api as privacy_api
 from node.search import api as search_api
+from node.search import pages as search_pages
 from node.state import NODE, NodeState
 from node.verification import admin_api as verification_admin_api
 from node.verification import api as verification_api
@@ -58,12 +60,14 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     media_routes.api,
     notifications_api.api,
     search_api.api,
+    metrics_api.api,
 )
 # Web pages (server-rendered HTML).
 PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (
     pages.routes,
     *accounts_pages.TABLES,
     notification_pages.routes,
+    search_pages.routes,
 )
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Federation endpoints (not part of the JSON API document).

@@ -1,0 +1,1 @@
+"""Crowdsourcing figures, as SERMO reports them, for this node and the network."""

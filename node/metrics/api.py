@@ -1,0 +1,44 @@
+"""JSON API for metrics: ``GET /api/v1/metrics``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from node.api.bodies import json_response
+from node.api.problems import Problem
+from node.api.routing import ApiRoutes
+from node.members.auth import verified_member
+from node.metrics.schemas import Metrics, MetricsQuery
+from node.metrics.service import compute_metrics
+from node.state import node_state
+
+api = ApiRoutes(tag="metrics")
+
+
+@api.get(
+    "/api/v1/metrics",
+    summary="Crowdsourcing figures for this node and the network",
+    query=MetricsQuery,
+    response=Metrics,
+    errors=(400, 403),
+)
+async def get_metrics(request: web.Request) -> web.Response:
+    """Cases, views, replies, median time to the first reply and to resolution, the
+    share resolved and the share whose author found what they needed: for the cases
+    posted on this node (``node``) and for every case this node knows (``network``),
+    over all time (``overall``) and over the last ``days`` days (``period``, default
+    30), with the weekly series and first-reply-time buckets the metrics page draws."""
+    verified_member(request)
+    try:
+        query = MetricsQuery.model_validate(dict(request.query))
+    except ValidationError as error:
+        details = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
+            for e in error.errors(include_url=False, include_input=False)
+        ]
+        raise Problem(
+            400, "Some query parameters are invalid.", slug="invalid-query", errors=details
+        ) from None
+    async with node_state(request).db.read() as session:
+        return json_response(await compute_metrics(session, days=query.days))

@@ -1,0 +1,232 @@
+"""Computing the metrics with SQL aggregates, one statement per scope and window.
+
+A window's cases (the "cohort") are computed once per statement in a materialised
+CTE: one row per case with its views, reply count, resolution and the time of its
+first reply by someone other than its author. Counts, shares, the two medians and
+the first-reply-time buckets are all aggregates over that CTE, so a figure set costs
+one pass over the window's cases (and an index probe into each thread).
+
+Scopes: "node" is the cases posted on this node; "network" every case this node
+knows (its own and those its peers sent). View totals, resolution and the "found
+what they needed" answer of a peer's case are the origin's, as the thread state
+carries them; first-reply times use each reply's publication time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    ColumnExpressionArgument,
+    Float,
+    Select,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.cases.models import Case, Reply
+from node.db.types import UTCDateTime, utcnow
+from node.metrics.schemas import (
+    Figures,
+    Metrics,
+    Period,
+    PeriodFigures,
+    ReplyTimeBucket,
+    ScopeFigures,
+    WeekCount,
+)
+from node.metrics.sql import median, seconds_between, whole
+
+WEEK_SECONDS = 7 * 24 * 3600
+# Upper bounds of the first-reply-time buckets: 15 min, 1 h, 3 h, 12 h, 1 day, 3 days.
+REPLY_TIME_BOUNDS = (15 * 60, 3600, 3 * 3600, 12 * 3600, 24 * 3600, 3 * 24 * 3600)
+
+
+@dataclass(frozen=True)
+class Window:
+    since: datetime | None  # None: since the first case
+    until: datetime
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+def _case_conditions(*, local_only: bool, window: Window) -> list[ColumnElement[bool]]:
+    conditions = [Case.deleted_at.is_(None), Case.created_at < window.until]
+    if window.since is not None:
+        conditions.append(Case.created_at >= window.since)
+    if local_only:
+        conditions.append(Case.is_local.is_(True))
+    return conditions
+
+
+def _cohort(conditions: list[ColumnElement[bool]]) -> CTE:
+    first_reply_at = (
+        select(func.min(Reply.created_at))
+        .where(Reply.case_id == Case.id, Reply.author_iri != Case.author_iri)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    views = case(
+        (Case.network_view_count > Case.local_view_count, Case.network_view_count),
+        else_=Case.local_view_count,
+    )
+    return (
+        select(
+            Case.created_at,
+            Case.reply_count,
+            views.label("views"),
+            (Case.status == "resolved").label("resolved"),
+            Case.resolved_at,
+            Case.found_what_needed,
+            first_reply_at.label("first_reply_at"),
+        )
+        .where(*conditions)
+        .cte("cohort")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _figures_statement(dialect: str, cohort: CTE, *, buckets: bool) -> Select[Any]:
+    c = cohort.c
+    # Clocks of different nodes disagree a little: a reply cannot come before its case.
+    raw_wait = seconds_between(dialect, c.first_reply_at, c.created_at)
+    wait = case((raw_wait < 0, 0.0), else_=raw_wait)
+    resolution = case((c.resolved.is_(True), seconds_between(dialect, c.resolved_at, c.created_at)))
+    columns: list[ColumnElement[Any]] = [
+        func.count().label("cases"),
+        func.coalesce(func.sum(c.views), 0).label("views"),
+        func.coalesce(func.sum(c.reply_count), 0).label("replies"),
+        func.count(c.first_reply_at).label("answered"),
+        _count_if(c.resolved.is_(True)).label("resolved"),
+        _count_if(c.resolved.is_(True) & c.found_what_needed.is_(True)).label("found"),
+        _count_if(c.resolved.is_(True) & c.found_what_needed.is_not(None)).label("asked"),
+        median(select(cast(wait, Float)).select_from(cohort)).label("median_wait"),
+        median(select(cast(resolution, Float)).select_from(cohort)).label("median_resolution"),
+    ]
+    if buckets:
+        lower = None
+        for index, upper in enumerate(REPLY_TIME_BOUNDS):
+            within = wait <= upper if lower is None else (wait > lower) & (wait <= upper)
+            columns.append(_count_if(within).label(f"bucket_{index}"))
+            lower = upper
+        columns.append(_count_if(wait > REPLY_TIME_BOUNDS[-1]).label("bucket_last"))
+    return select(*columns).select_from(cohort)
+
+
+def _share(part: int, whole_: int) -> float | None:
+    return round(part / whole_, 4) if whole_ else None
+
+
+def _figures(row: Any) -> dict[str, Any]:
+    return {
+        "cases": row.cases,
+        "views": int(row.views),
+        "replies": int(row.replies),
+        "answered": row.answered,
+        "median_first_reply_seconds": _rounded(row.median_wait),
+        "resolved": int(row.resolved),
+        "median_resolution_seconds": _rounded(row.median_resolution),
+        "share_resolved": _share(int(row.resolved), row.cases),
+        "found_what_needed": int(row.found),
+        "share_found_what_needed": _share(int(row.found), int(row.asked)),
+    }
+
+
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(float(seconds), 1)
+
+
+async def _weekly(
+    session: AsyncSession, dialect: str, conditions: list[ColumnElement[bool]], window: Window
+) -> list[WeekCount]:
+    assert window.since is not None
+    until = literal(window.until, UTCDateTime())
+
+    def span(moment: ColumnExpressionArgument[Any]) -> ColumnElement[int]:
+        # Spans count back from now: span 0 is the last seven days.
+        return whole(dialect, seconds_between(dialect, until, moment) / WEEK_SECONDS)
+
+    case_span = span(Case.created_at)
+    per_case_span = select(case_span, func.count()).where(*conditions).group_by(case_span)
+    cases = {span_: n for span_, n in await session.execute(per_case_span)}
+    reply_span = span(Reply.created_at)
+    # Replies to the period's cases, by when they were written.
+    per_reply_span = (
+        select(reply_span, func.count())
+        .join(Case, Case.id == Reply.case_id)
+        .where(*conditions, Reply.created_at < window.until)
+        .group_by(reply_span)
+    )
+    replies = {span_: n for span_, n in await session.execute(per_reply_span)}
+    count = -(-int((window.until - window.since).total_seconds()) // WEEK_SECONDS)
+    weeks = []
+    for index in reversed(range(count)):
+        starts = max(window.since, window.until - timedelta(seconds=WEEK_SECONDS * (index + 1)))
+        weeks.append(
+            WeekCount(
+                starts=starts.date(), cases=cases.get(index, 0), replies=replies.get(index, 0)
+            )
+        )
+    return weeks
+
+
+async def _scope(
+    session: AsyncSession, *, local_only: bool, period: Window, overall: Window
+) -> ScopeFigures:
+    dialect = _dialect(session)
+    overall_conditions = _case_conditions(local_only=local_only, window=overall)
+    overall_row = (
+        await session.execute(
+            _figures_statement(dialect, _cohort(overall_conditions), buckets=False)
+        )
+    ).one()
+    period_conditions = _case_conditions(local_only=local_only, window=period)
+    period_row = (
+        await session.execute(_figures_statement(dialect, _cohort(period_conditions), buckets=True))
+    ).one()
+    bounds: list[int | None] = [*REPLY_TIME_BOUNDS, None]
+    buckets = [
+        ReplyTimeBucket(up_to_seconds=bound, cases=int(getattr(period_row, name)))
+        for bound, name in zip(
+            bounds,
+            [*(f"bucket_{i}" for i in range(len(REPLY_TIME_BOUNDS))), "bucket_last"],
+            strict=True,
+        )
+    ]
+    return ScopeFigures(
+        overall=Figures(**_figures(overall_row)),
+        period=PeriodFigures(
+            **_figures(period_row),
+            weekly=await _weekly(session, dialect, period_conditions, period),
+            first_reply_times=buckets,
+            unanswered=period_row.cases - period_row.answered,
+        ),
+    )
+
+
+async def compute_metrics(
+    session: AsyncSession, *, days: int, now: datetime | None = None
+) -> Metrics:
+    until = now or utcnow()
+    since = until - timedelta(days=days)
+    period = Window(since=since, until=until)
+    overall = Window(since=None, until=until)
+    return Metrics(
+        period=Period(since=since, until=until, days=days),
+        node=await _scope(session, local_only=True, period=period, overall=overall),
+        network=await _scope(session, local_only=False, period=period, overall=overall),
+    )
