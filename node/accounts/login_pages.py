@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from i18n.translate import gettext
+from i18n.translate import N_, gettext
 from node.accounts.crypto import AccountKeys
 from node.accounts.login import (
     Next,
@@ -63,9 +63,9 @@ def _too_many(request: web.Request, template: str, seconds: float, **context: An
 
 
 _NOTICES = {
-    "confirmed": "Your email address is confirmed. Sign in to continue.",
-    "reset": "Your password was changed and you were signed out everywhere. Sign in again.",
-    "signed-out": "You are signed out.",
+    "confirmed": N_("Your email address is confirmed. Sign in to continue."),
+    "reset": N_("Your password was changed and you were signed out everywhere. Sign in again."),
+    "signed-out": N_("You are signed out."),
 }
 
 
@@ -219,6 +219,6 @@ async def logout(request: web.Request) -> web.Response:
     if token is not None:
         async with state.db.write() as session:
             await end_session(session, token)
-    response = web.HTTPFound("/login")
+    response = web.HTTPFound("/login?notice=signed-out")
     response.del_cookie(SESSION_COOKIE)
     raise response

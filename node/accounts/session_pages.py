@@ -6,9 +6,10 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from i18n.translate import gettext
+from i18n.translate import N_, gettext
 from node.accounts.credentials import end_other_sessions
 from node.accounts.sessions import active_sessions, admin_end_sessions, end_session_of
+from node.api.problems import Problem
 from node.db.types import utcnow
 from node.members.models import Member, Role
 from node.state import NODE
@@ -20,8 +21,8 @@ routes = web.RouteTableDef()
 SESSIONS_PATH = "/settings/sessions"
 
 _NOTICES = {
-    "ended": "The session was signed out.",
-    "others": "Your other sessions were signed out.",
+    "ended": N_("The session was signed out."),
+    "others": N_("Your other sessions were signed out."),
 }
 
 
@@ -62,7 +63,7 @@ async def end_others(request: web.Request) -> web.Response:
 def _admin(request: web.Request) -> Member:
     member = signed_in_page_member(request)
     if member.role != Role.ADMIN or not member.is_verified:
-        raise web.HTTPForbidden(reason="Only admins can do this.")
+        raise Problem(403, gettext("Only admins can do this."), slug="admins-only")
     return member
 
 

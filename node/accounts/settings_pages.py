@@ -8,14 +8,14 @@ from aiohttp import web
 from babel import Locale
 
 from i18n.languages import SUPPORTED_LANGUAGES
-from i18n.translate import gettext
+from i18n.translate import N_, gettext
 from node.accounts.credentials import WrongPassword, change_password
 from node.accounts.login import record_failure, wait_seconds
 from node.accounts.security import security_of, two_factor_enabled
 from node.accounts.throttle import member_key
 from node.accounts.two_factor_pages import wait_text
 from node.members.models import Member
-from node.members.passwords import MIN_LENGTH
+from node.members.passwords import MAX_LENGTH, MIN_LENGTH
 from node.members.service import set_locale
 from node.state import NODE
 from node.web.context import SESSION_TOKEN, signed_in_page_member, use_language
@@ -24,9 +24,9 @@ from node.web.templating import render
 routes = web.RouteTableDef()
 
 _NOTICES = {
-    "language": "Your language is saved.",
-    "password": "Your password is changed. Your other sessions were signed out.",
-    "two-factor-off": "Two-factor authentication is off.",
+    "language": N_("Your language is saved."),
+    "password": N_("Your password is changed. Your other sessions were signed out."),
+    "two-factor-off": N_("Two-factor authentication is off."),
 }
 
 
@@ -101,6 +101,6 @@ async def password(request: web.Request) -> web.Response:
         error = gettext("Your current password is not right.")
         return await _page(request, member, status=403, password_error=error)
     except ValueError:
-        error = gettext("Use at least %(n)s characters.", n=MIN_LENGTH)
+        error = gettext("Use %(min)s to %(max)s characters.", min=MIN_LENGTH, max=MAX_LENGTH)
         return await _page(request, member, status=422, password_error=error)
     raise web.HTTPFound("/settings?notice=password")

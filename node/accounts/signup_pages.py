@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from i18n.specialties import SPECIALTIES
-from i18n.translate import current_language, gettext
+from i18n.translate import N_, current_language, gettext
 from node.accounts.mails import reply_then_send
 from node.accounts.settings_pages import language_choices
 from node.accounts.signup import SignUp, confirm_email, resend_confirmation, sign_up
@@ -72,9 +72,9 @@ async def signup(request: web.Request) -> web.StreamResponse:
 
 
 _LINK_ERRORS = {
-    LinkProblem.UNKNOWN: "This link is not valid. Check that you copied all of it.",
-    LinkProblem.USED: "This link was already used. Links work only once.",
-    LinkProblem.EXPIRED: "This link has expired. Ask for a new one below.",
+    LinkProblem.UNKNOWN: N_("This link is not valid. Check that you copied all of it."),
+    LinkProblem.USED: N_("This link was already used. Links work only once."),
+    LinkProblem.EXPIRED: N_("This link has expired. Ask for a new one below."),
 }
 
 

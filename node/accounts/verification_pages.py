@@ -215,8 +215,9 @@ async def document(request: web.Request) -> web.Response:
         )
     except DocumentRefused as refused:
         max_mb = round(config.verification_document_max_bytes / 1_000_000, 1)
-        error = gettext(DOCUMENT_ERRORS.get(refused.slug, DOCUMENT_ERRORS["damaged-document"]))
-        return await _page(request, member, status=refused.status, error=error % {"mb": max_mb})
+        message = DOCUMENT_ERRORS.get(refused.slug, DOCUMENT_ERRORS["damaged-document"])
+        error = gettext(message, mb=max_mb)
+        return await _page(request, member, status=refused.status, error=error)
     try:
         await attach_document(
             state.db,
