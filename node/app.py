@@ -25,7 +25,9 @@ from node.identity.secret import load_secret
 from node.inbox import routes as inbox_routes
 from node.lifecycle import check_database
 from node.logs import node_logger
+from node.members import actor as member_actors
 from node.members import api as members_api
+from node.members import credential_api
 from node.members.auth import bearer_auth
 from node.metrics import api as metrics_api
 from node.network.runtime import start_federation, stop_federation
@@ -58,6 +60,7 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     verification_admin_api.api,
     privacy_api.api,
     media_routes.api,
+    credential_api.api,
     notifications_api.api,
     search_api.api,
     metrics_api.api,
@@ -77,6 +80,7 @@ FEDERATION_ROUTES: tuple[web.RouteTableDef, ...] = (
     outbox_routes.routes,
     case_objects.routes,
     media_routes.routes,
+    member_actors.routes,
 )
 
 

@@ -56,6 +56,7 @@ class NodeConfig:
     log_format: str = "json"
     view_report_seconds: float = 60.0
     image_max_bytes: int = 10 * 1024 * 1024
+    attestation_sync_seconds: float = 5.0
     image_max_pixels: int = 40_000_000
     images_per_case: int = 10
     mail_delivery: str = "folder"
@@ -234,6 +235,7 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "log_format": Setting(str, check_choice("json", "text")),
     "view_report_seconds": Setting(float, check_positive),
     "image_max_bytes": Setting(int, check_positive),
+    "attestation_sync_seconds": Setting(float, check_positive),
     "image_max_pixels": Setting(int, check_positive),
     "images_per_case": Setting(int, check_positive),
     "mail_delivery": Setting(str, check_choice("folder", "smtp")),

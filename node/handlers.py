@@ -7,6 +7,7 @@ from node.cases.engagement import LikeReply, ViewReportHandler
 from node.cases.handlers import case_handlers
 from node.cases.relay import thread_handlers
 from node.inbox.context import ApplyContext
+from node.members.attestation import UpdatePerson
 from node.polls.handlers import CreateVote
 from node.state import NodeState
 
@@ -19,4 +20,5 @@ def all_handlers(state: NodeState) -> tuple[ActivityHandler[ApplyContext], ...]:
         LikeReply(state),
         ViewReportHandler(),
         CreateVote(state),
+        UpdatePerson(),
     )

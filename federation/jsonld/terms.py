@@ -83,6 +83,7 @@ CURBSIDE_TERMS: Final[Mapping[str, Rule]] = MappingProxyType(
         "newKey": REFERENCE,
         "newKeyMultibase": TEXT,
         "previousKeyMultibase": TEXT,
+        "verificationStatus": TEXT,
         "choice": INTEGER_LIST,
         "replyStats": OBJECT_SET,
         "poll": OBJECT,

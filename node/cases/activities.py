@@ -16,7 +16,7 @@ from typing import Any
 
 from federation.inbound.errors import InboundRejected
 from federation.jsonld import CANONICAL_CONTEXT, as_list, id_of, parse_datetime
-from federation.origin import same_origin
+from federation.origin import origin_of, same_origin
 from node.cases.attachments import attachment_objects
 from node.cases.models import Case
 from node.cases.schemas import BODY_MAX, MAX_SPECIALTIES, QUESTION_MAX, TITLE_MAX, AgeBand, Sex
@@ -46,7 +46,14 @@ def author_object(case: Case) -> dict[str, Any]:
         author["name"] = case.author_pseudonym
     else:
         author["name"] = case.author_name
+    author["attestation"] = attestation_of(case.author_iri)
     return author
+
+
+def attestation_of(author_iri: str) -> dict[str, Any]:
+    """The author's node vouches for the author. For a pseudonym it says nothing else
+    (a verification date would be the same in every thread and link pseudonyms)."""
+    return {"type": "Attestation", "verifiedBy": f"{origin_of(author_iri)}/actor"}
 
 
 def case_object(case: Case) -> dict[str, Any]:
@@ -151,6 +158,12 @@ def parse_author(value: Any, signer_origin: str) -> RemoteAuthor:
     if not isinstance(country, str) or not _COUNTRY.match(country):
         raise InboundRejected("the author's country must be an ISO 3166-1 alpha-2 code")
     name = _text(value, "name", 200)
+    attestation = value.get("attestation")
+    if attestation is not None and (
+        not isinstance(attestation, dict)
+        or id_of(attestation.get("verifiedBy")) != f"{signer_origin}/actor"
+    ):
+        raise InboundRejected("an author can only be attested by its own node")
     anonymous = kind == "Pseudonym"
     return RemoteAuthor(
         iri=iri,

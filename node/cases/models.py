@@ -36,6 +36,8 @@ class Case(Base):
     author_pseudonym: Mapped[str | None] = mapped_column(String(64))
     author_specialty: Mapped[str] = mapped_column(String(64))
     author_country: Mapped[str] = mapped_column(String(2))
+    # "verified", or what the author's node later said (suspended, revoked).
+    author_status: Mapped[str] = mapped_column(String(16), default="verified", index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     question: Mapped[str] = mapped_column(Text)
@@ -125,6 +127,7 @@ class Reply(Base):
     author_pseudonym: Mapped[str | None] = mapped_column(String(64))
     author_specialty: Mapped[str] = mapped_column(String(64))
     author_country: Mapped[str] = mapped_column(String(2))
+    author_status: Mapped[str] = mapped_column(String(16), default="verified", index=True)
     content: Mapped[str] = mapped_column(Text)
     in_reply_to_iri: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int | None]

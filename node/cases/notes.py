@@ -20,7 +20,7 @@ from federation.inbound.errors import InboundRejected
 from federation.jsonld import CANONICAL_CONTEXT, as_list, id_of, parse_datetime
 from federation.origin import OriginError, origin_of
 from federation.proofs import ProofError, add_proof, verify_proof
-from node.cases.activities import RemoteAuthor, iso, parse_author
+from node.cases.activities import RemoteAuthor, attestation_of, iso, parse_author
 from node.cases.service import Author
 from node.peers.directory import ProofKeys
 
@@ -36,6 +36,7 @@ def author_json(author: Author) -> dict[str, Any]:
         "name": author.pseudonym if author.anonymous else author.name,
         "specialty": [author.specialty],
         "country": author.country,
+        "attestation": attestation_of(author.iri),
     }
 
 

@@ -9,6 +9,7 @@ from federation.jsonld import CANONICAL_CONTEXT
 from node.api.problems import Problem, not_found
 from node.cases.activities import case_object
 from node.cases.models import Case, Tombstone
+from node.cases.pages import case_page, wants_case_page
 from node.discovery_routes import activity_response
 from node.network.authorized import require_peer
 from node.state import NODE
@@ -18,6 +19,9 @@ routes = web.RouteTableDef()
 
 @routes.get("/cases/{local_id}")
 async def case_document(request: web.Request) -> web.Response:
+    if wants_case_page(request):
+        # The case IRI is also the case's address in a browser: members get the page.
+        return await case_page(request)
     await require_peer(request)
     state = request.app[NODE]
     iri = f"{state.config.base_url}/cases/{request.match_info['local_id']}"

@@ -13,7 +13,7 @@ from federation.origin import origin_of
 from node.cases.models import Case, Reply
 from node.cases.notes import RemoteNote, signed_note
 from node.cases.schemas import AuthorOut, ReplyOut
-from node.cases.service import author_for, new_local_id
+from node.cases.service import author_for, author_out, new_local_id
 from node.db.types import utcnow
 from node.events import ReplyCreated, record_event
 from node.members.models import Member
@@ -145,19 +145,7 @@ async def thread_replies(session: AsyncSession, case_id: int) -> Sequence[Reply]
 
 
 def reply_author(reply: Reply) -> AuthorOut:
-    if reply.anonymous:
-        return AuthorOut(
-            anonymous=True,
-            pseudonym=reply.author_pseudonym,
-            specialty=reply.author_specialty,
-            country=reply.author_country,
-        )
-    return AuthorOut(
-        anonymous=False,
-        name=reply.author_name,
-        specialty=reply.author_specialty,
-        country=reply.author_country,
-    )
+    return author_out(reply)
 
 
 def reply_out(reply: Reply, local_ids: dict[str, str]) -> ReplyOut:
@@ -167,7 +155,7 @@ def reply_out(reply: Reply, local_ids: dict[str, str]) -> ReplyOut:
         content=reply.content,
         created_at=reply.created_at,
         updated_at=reply.updated_at,
-        author=reply_author(reply),
+        author=author_out(reply),
         in_reply_to=local_ids.get(reply.in_reply_to_iri) if reply.in_reply_to_iri else None,
         helpful_count=reply.helpful_count,
         position=reply.position,

@@ -94,6 +94,13 @@ class AuthorOut(BaseModel):
     pseudonym: str | None = None
     specialty: str
     country: str
+    verified_by: str | None = Field(
+        default=None, description="the node that verified this physician (its origin URL)"
+    )
+    status: str = Field(
+        default="verified",
+        description="verified, or suspended/revoked if the author's node withdrew its attestation",
+    )
 
 
 class CaseOut(BaseModel):
@@ -133,6 +140,9 @@ class CaseQuery(BaseModel):
     language: str | None = Field(default=None, max_length=8, description="the case's language")
     country: str | None = Field(
         default=None, pattern="^[A-Z]{2}$", description="country of origin (ISO 3166-1 alpha-2)"
+    )
+    open_first: bool = Field(
+        default=False, description="open cases before resolved ones, each newest first"
     )
     limit: int = Field(default=20, ge=1, le=100)
     before: str | None = None

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from node.cases.models import Case, CaseSpecialty, Tombstone
+from federation.origin import origin_of
+from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
 from node.cases.schemas import AuthorOut, CaseIn, CaseList, CaseOut, CaseQuery
 from node.db.types import utcnow
 from node.events import CaseCreated, record_event
@@ -109,19 +110,17 @@ async def create_local_case(
     return case
 
 
-def author_out(case: Case) -> AuthorOut:
-    if case.anonymous:
-        return AuthorOut(
-            anonymous=True,
-            pseudonym=case.author_pseudonym,
-            specialty=case.author_specialty,
-            country=case.author_country,
-        )
+def author_out(post: Case | Reply) -> AuthorOut:
+    """How the author of a case or reply is shown: never a name for anonymous posts."""
     return AuthorOut(
-        anonymous=False,
-        name=case.author_name,
-        specialty=case.author_specialty,
-        country=case.author_country,
+        anonymous=post.anonymous,
+        name=None if post.anonymous else post.author_name,
+        pseudonym=post.author_pseudonym if post.anonymous else None,
+        specialty=post.author_specialty,
+        country=post.author_country,
+        # The author's node attests its members; it is the node the author IRI is on.
+        verified_by=origin_of(post.author_iri),
+        status=post.author_status,
     )
 
 
@@ -171,16 +170,25 @@ async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
         )
     if query.status:
         statement = statement.where(Case.status == query.status)
+    if query.language:
+        statement = statement.where(Case.language == query.language)
+    if query.country:
+        statement = statement.where(Case.author_country == query.country)
     if query.before:
         anchor = await session.scalar(select(Case).where(Case.local_id == query.before))
         if anchor is not None:
-            statement = statement.where(
-                or_(
-                    Case.created_at < anchor.created_at,
-                    and_(Case.created_at == anchor.created_at, Case.id < anchor.id),
-                )
+            older = or_(
+                Case.created_at < anchor.created_at,
+                and_(Case.created_at == anchor.created_at, Case.id < anchor.id),
             )
-    statement = statement.order_by(Case.created_at.desc(), Case.id.desc()).limit(query.limit + 1)
+            if query.open_first:
+                older = or_(Case.status > anchor.status, and_(Case.status == anchor.status, older))
+            statement = statement.where(older)
+    newest_first = (Case.created_at.desc(), Case.id.desc())
+    # "open" sorts before "resolved": the feed index (deleted_at, status, created_at)
+    # serves this order as it is.
+    order = (Case.status.asc(), *newest_first) if query.open_first else newest_first
+    statement = statement.order_by(*order).limit(query.limit + 1)
     rows = list((await session.scalars(statement)).all())
     more = len(rows) > query.limit
     rows = rows[: query.limit]

@@ -51,6 +51,8 @@ class Member(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     verified_at: Mapped[datetime | None]
+    # The status peers were last told (None: never announced); see members/attestation.py.
+    federated_status: Mapped[str | None] = mapped_column(String(16))
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="member", cascade="all, delete-orphan", passive_deletes=True

@@ -17,6 +17,7 @@ from federation.transport import DEFAULT_TIMEOUT, SigningKey
 from node import __version__
 from node.cases.media import media_fetcher
 from node.cases.view_counts import view_reporter
+from node.members.attestation import attestation_job
 from node.inbox.context import ApplyContext
 from node.inbox.store import forget_expired_signatures
 from node.inbox.worker import InboxWorker
@@ -119,6 +120,7 @@ async def start_federation(
             ("janitor", lambda: _janitor(state)),
             ("views", lambda: view_reporter(state)),
             ("images", lambda: media_fetcher(state)),
+            ("attestations", lambda: attestation_job(state)),
             ("digest", lambda: digest_job(state)),
         ]
         for name, work in jobs:

@@ -9,8 +9,8 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from node.cases.pages_feed import case_feed
 from node.web.context import verified_page_member
-from node.web.templating import render
 
 routes = web.RouteTableDef()
 
@@ -34,5 +34,5 @@ def login_redirect(request: web.Request) -> web.HTTPFound:
 
 @routes.get("/")
 async def home(request: web.Request) -> web.Response:
-    verified_page_member(request)  # cases are for verified members only
-    return render(request, "home.html", {})
+    """The case feed (node/cases/pages_feed.py)."""
+    return await case_feed(request, verified_page_member(request))
