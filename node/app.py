@@ -30,6 +30,7 @@ from node.members import api as members_api
 from node.members import credential_api
 from node.members.auth import bearer_auth
 from node.metrics import api as metrics_api
+from node.metrics import pages as metrics_pages
 from node.network.runtime import start_federation, stop_federation
 from node.notifications import api as notifications_api
 from node.notifications import pages as notification_pages
@@ -71,6 +72,7 @@ PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (
     *accounts_pages.TABLES,
     notification_pages.routes,
     search_pages.routes,
+    metrics_pages.routes,
 )
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Federation endpoints (not part of the JSON API document).
