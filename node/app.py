@@ -14,8 +14,11 @@ from node.accounts import pages as accounts_pages
 from node.api import meta
 from node.api.routing import ApiRoutes
 from node.cases import api as cases_api
-from node.cases import objects as case_objects
+from node.cases import live as case_live
 from node.cases import media_routes, replies_api
+from node.cases import objects as case_objects
+from node.cases import pages as case_pages
+from node.cases import pages_thread as case_thread_pages
 from node.config import NodeConfig
 from node.db.engine import Database
 from node.events import EventBus, take_events
@@ -70,6 +73,9 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
 PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (
     pages.routes,
     *accounts_pages.TABLES,
+    case_pages.routes,
+    case_thread_pages.routes,
+    case_live.routes,
     notification_pages.routes,
     search_pages.routes,
     metrics_pages.routes,
@@ -134,6 +140,7 @@ def create_app(config: NodeConfig) -> web.Application:
         middlewares=[request_context, negotiate_language, problem_errors, bearer_auth, web_session],
     )
     app[NODE] = state
+    case_live.install_live_updates(app)
     notifications.install(app, state)
     app[meta.OPERATIONS] = tuple(op for routes in API_ROUTES for op in routes.operations)
     for routes in API_ROUTES:
