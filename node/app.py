@@ -34,6 +34,7 @@ from node.members import credential_api
 from node.members.auth import bearer_auth
 from node.metrics import api as metrics_api
 from node.metrics import pages as metrics_pages
+from node.moderation import api as moderation_api
 from node.network.runtime import start_federation, stop_federation
 from node.notifications import api as notifications_api
 from node.notifications import pages as notification_pages
@@ -65,6 +66,7 @@ API_ROUTES: tuple[ApiRoutes, ...] = (
     privacy_api.api,
     media_routes.api,
     credential_api.api,
+    moderation_api.api,
     notifications_api.api,
     search_api.api,
     metrics_api.api,

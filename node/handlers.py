@@ -8,6 +8,7 @@ from node.cases.handlers import case_handlers
 from node.cases.relay import thread_handlers
 from node.inbox.context import ApplyContext
 from node.members.attestation import UpdatePerson
+from node.moderation.handlers import FlagHandler
 from node.polls.handlers import CreateVote
 from node.state import NodeState
 
@@ -21,4 +22,5 @@ def all_handlers(state: NodeState) -> tuple[ActivityHandler[ApplyContext], ...]:
         ViewReportHandler(),
         CreateVote(state),
         UpdatePerson(),
+        FlagHandler(),
     )

@@ -50,6 +50,8 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Hidden by a moderator of this node (this node only; reversible).
+    hidden_at: Mapped[datetime | None]
     # Thread state decided at the origin and copied everywhere (see threads.py).
     thread_version: Mapped[int] = mapped_column(default=0)
     network_view_count: Mapped[int] = mapped_column(default=0)
@@ -132,6 +134,7 @@ class Reply(Base):
     in_reply_to_iri: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int | None]
     helpful_count: Mapped[int] = mapped_column(default=0)
+    hidden_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime | None]
     # The note as its author's node signed it (with its integrity proof): the origin

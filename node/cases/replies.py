@@ -138,7 +138,7 @@ async def thread_replies(session: AsyncSession, case_id: int) -> Sequence[Reply]
     return (
         await session.scalars(
             select(Reply)
-            .where(Reply.case_id == case_id)
+            .where(Reply.case_id == case_id, Reply.hidden_at.is_(None))
             .order_by(Reply.position.is_(None), Reply.position, Reply.created_at, Reply.id)
         )
     ).all()

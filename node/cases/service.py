@@ -145,7 +145,8 @@ def case_out(case: Case) -> CaseOut:
 
 
 def _live() -> Select[Case]:
-    return select(Case).where(Case.deleted_at.is_(None))
+    """Cases members may see: not deleted, not hidden by this node's moderators."""
+    return select(Case).where(Case.deleted_at.is_(None), Case.hidden_at.is_(None))
 
 
 async def get_case(session: AsyncSession, local_id: str) -> Case | None:

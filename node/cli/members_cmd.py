@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from node.cli.common import add_data_dir, load, with_database
 from node.cli.errors import CliError
+from node.cli.reveal_cmd import reveal
 from node.db.engine import Database
 from node.members.models import Role
 from node.members.service import MemberExists, NewMember, add_member
@@ -27,6 +28,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add.add_argument("--verified", action="store_true", help="mark as verified (operator vouches)")
     add.add_argument("--role", choices=[role.value for role in Role], default=Role.MEMBER.value)
     add.set_defaults(run=run_add)
+    reveal = actions.add_parser("reveal", help="who is behind a pseudonym (audited; give a reason)")
+    add_data_dir(reveal)
+    reveal.add_argument("--pseudonym", required=True, metavar="HANDLE", help="e.g. anon-k2jq8v0x4m")
+    reveal.add_argument("--reason", required=True, help="why; kept in the audit log")
+    reveal.set_defaults(run=run_reveal)
 
 
 def validation_message(error: ValidationError) -> str:
@@ -60,4 +66,15 @@ def run_add(args: argparse.Namespace) -> int:
 
     public_id = asyncio.run(with_database(config, work))
     print(public_id)
+    return 0
+
+
+def run_reveal(args: argparse.Namespace) -> int:
+    config = load(args)
+
+    async def work(db: Database) -> str:
+        found = await reveal(db, config, args.pseudonym.strip(), args.reason)
+        return f"{found.name} <{found.email}> ({found.specialty}), member {found.public_id}"
+
+    print(asyncio.run(with_database(config, work)))
     return 0

@@ -1,0 +1,222 @@
+"""JSON API: reporting posts, moderators' decisions, reveals and blocking peers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from node.api.bodies import json_response, read_json
+from node.api.problems import Problem, forbidden, not_found
+from node.api.routing import ApiRoutes
+from node.audit.service import record
+from node.cases import actions
+from node.cases.access import is_moderator
+from node.cases.actions import activity
+from node.cases.models import Tombstone
+from node.db.types import utcnow
+from node.members.auth import current_member, verified_member
+from node.members.models import Member, Role
+from node.moderation.models import Report
+from node.moderation.schemas import (
+    Action,
+    BlockIn,
+    DecisionIn,
+    ReportIn,
+    ReportList,
+    ReportOut,
+    RevealIn,
+    RevealOut,
+)
+from node.moderation.service import decide, find_target, reveal_pseudonym
+from node.outbox.publish import publish
+from node.peers.service import remove_peer
+from node.state import node_state
+
+api = ApiRoutes(tag="moderation")
+
+
+def moderator(request: web.Request) -> Member:
+    member = current_member(request)
+    if not is_moderator(member):
+        raise forbidden("Moderators only.")
+    return member
+
+
+def admin(request: web.Request) -> Member:
+    member = current_member(request)
+    if member.role != Role.ADMIN:
+        raise forbidden("Administrators only.")
+    return member
+
+
+@api.post(
+    "/api/v1/reports",
+    summary="Report a case or reply",
+    request=ReportIn,
+    status=201,
+    errors=(403, 404, 409),
+)
+async def report(request: web.Request) -> web.Response:
+    """Reaches this node's moderators, and the moderators of the node where the post was
+    written (as a Flag carrying the reason only: your comment and your name stay here)."""
+    member = verified_member(request)
+    data = await read_json(request, ReportIn)
+    state = node_state(request)
+    async with state.db.write() as session:
+        target = await find_target(session, data.object)
+        duplicate = await session.scalar(
+            select(Report.id).where(
+                Report.object_iri == target.iri,
+                Report.reporter_member_id == member.id,
+                Report.state == "open",
+            )
+        )
+        if duplicate is not None:
+            raise Problem(409, "You already reported this.", slug="already-reported")
+        row = Report(
+            object_iri=target.iri,
+            object_type=target.kind,
+            reason=data.reason.value,
+            comment=data.comment,
+            reporter_member_id=member.id,
+        )
+        session.add(row)
+        author_node = target.reply.origin if target.reply is not None else target.origin
+        for node in {target.origin, author_node} - {state.config.base_url}:
+            flag = activity(state, "Flag", f"{state.config.base_url}/actor", target.iri)
+            flag["content"] = data.reason.value
+            await publish(session, flag, recipient=node)
+        await session.flush()
+        report_id = row.id
+    state.federation.delivery_due()
+    return json_response({"id": report_id}, status=201)
+
+
+@api.get(
+    "/api/v1/admin/reports",
+    summary="Open reports, newest first",
+    response=ReportList,
+    errors=(403,),
+)
+async def reports(request: web.Request) -> web.Response:
+    moderator(request)
+    wanted = request.query.get("state", "open")
+    async with node_state(request).db.read() as session:
+        rows = (
+            await session.scalars(
+                select(Report).where(Report.state == wanted).order_by(Report.id.desc()).limit(200)
+            )
+        ).all()
+        items = []
+        for row in rows:
+            try:
+                target = await find_target(session, row.object_iri)
+                text = target.reply.content if target.reply is not None else target.case.title
+                excerpt: str | None = text[:200]
+            except Problem:
+                excerpt = None
+            items.append(
+                ReportOut(
+                    id=row.id,
+                    object=row.object_iri,
+                    object_type=row.object_type,
+                    reason=row.reason,  # type: ignore[arg-type]
+                    comment=row.comment,
+                    from_node=row.reporter_node,
+                    created_at=row.created_at,
+                    state=row.state,
+                    excerpt=excerpt,
+                )
+            )
+    return json_response(ReportList(items=items))
+
+
+@api.post(
+    "/api/v1/admin/reports/{id}/decision",
+    summary="Dismiss a report, hide or remove the post",
+    request=DecisionIn,
+    errors=(403, 404, 409),
+)
+async def decision(request: web.Request) -> web.Response:
+    """``hide`` hides the post on this node (reversible); ``remove`` deletes it — on every
+    node if it was posted here, otherwise from this node only."""
+    member = moderator(request)
+    data = await read_json(request, DecisionIn)
+    state = node_state(request)
+    async with state.db.write() as session:
+        row = (
+            await session.get(Report, int(request.match_info["id"]))
+            if request.match_info["id"].isdigit()
+            else None
+        )
+        if row is None:
+            raise not_found("No such report.")
+        target = await decide(
+            session, row, action=data.action.value, moderator=member, reason=data.reason
+        )
+        local_purge = (
+            data.action is Action.REMOVE
+            and target.reply is not None
+            and not target.reply.is_local
+            and not target.case.is_local
+        )
+        if local_purge:
+            assert target.reply is not None
+            session.add(
+                Tombstone(iri=target.reply.iri, origin=target.reply.origin, former_type="Note")
+            )
+            await session.delete(target.reply)
+    if data.action is Action.REMOVE and not local_purge:
+        if target.reply is not None:
+            await actions.delete_reply(state, member, target.reply.local_id)
+        else:
+            await actions.delete_case(state, member, target.case.local_id)
+    return json_response({"state": row.state})
+
+
+@api.post(
+    "/api/v1/admin/pseudonyms/{handle}/reveal",
+    summary="Reveal who is behind a pseudonym (admins; audited)",
+    request=RevealIn,
+    response=RevealOut,
+    errors=(403, 404, 422),
+)
+async def reveal(request: web.Request) -> web.Response:
+    member = admin(request)
+    data = await read_json(request, RevealIn)
+    state = node_state(request)
+    async with state.db.write() as session:
+        revealed = await reveal_pseudonym(
+            session,
+            base_url=state.config.base_url,
+            handle=request.match_info["handle"],
+            actor=f"member:{member.public_id}",
+            reason=data.reason,
+        )
+    return json_response(RevealOut(**revealed.__dict__))
+
+
+@api.post(
+    "/api/v1/admin/peers/block",
+    summary="Stop federating with a peer, at once",
+    request=BlockIn,
+    errors=(403, 404),
+)
+async def block_peer(request: web.Request) -> web.Response:
+    """Removes the peer from the allowlist: its requests are refused from the next one,
+    and nothing more is delivered to it. Audited with the reason."""
+    member = admin(request)
+    data = await read_json(request, BlockIn)
+    state = node_state(request)
+    async with state.db.write() as session:
+        if not await remove_peer(session, data.origin, actor_label=f"member:{member.public_id}"):
+            raise not_found("That node is not a peer.")
+        record(
+            session,
+            actor=f"member:{member.public_id}",
+            action="peer.block",
+            subject=data.origin,
+            reason=data.reason,
+            details={"at": utcnow().isoformat()},
+        )
+    return json_response({"blocked": data.origin})

@@ -1,0 +1,104 @@
+"""Reports and moderators' decisions; revealing pseudonyms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from node.api.problems import Problem, not_found
+from node.audit.service import record
+from node.cases.models import Case, Reply
+from node.db.types import utcnow
+from node.members.models import Member
+from node.members.pseudonyms import pseudonym_iri
+from node.moderation.models import Report
+
+
+@dataclass(frozen=True)
+class Target:
+    iri: str
+    kind: str  # case | reply
+    origin: str
+    case: Case
+    reply: Reply | None
+
+
+async def find_target(session: AsyncSession, ref: str) -> Target:
+    """A case or reply of this node's copy, by local id or IRI."""
+    case = await session.scalar(select(Case).where(or_(Case.local_id == ref, Case.iri == ref)))
+    if case is not None:
+        return Target(case.iri, "case", case.origin, case, None)
+    reply = await session.scalar(select(Reply).where(or_(Reply.local_id == ref, Reply.iri == ref)))
+    if reply is not None:
+        parent = await session.get_one(Case, reply.case_id)
+        return Target(reply.iri, "reply", parent.origin, parent, reply)
+    raise not_found("No such case or reply.")
+
+
+@dataclass(frozen=True)
+class Revealed:
+    public_id: str
+    name: str
+    email: str
+    specialty: str
+    threads: list[str]
+
+
+async def reveal_pseudonym(
+    session: AsyncSession, *, base_url: str, handle: str, actor: str, reason: str
+) -> Revealed:
+    """Who wrote as ``handle`` — for an admin, with a reason, always audited (even when
+    nobody is found, so probing leaves a trace)."""
+    if len(reason.strip()) < 10:
+        raise Problem(422, "Give a reason of at least 10 characters; it is kept in the audit log.")
+    iri = pseudonym_iri(base_url, handle)
+    cases = (
+        await session.execute(select(Case.author_member_id, Case.iri).where(Case.author_iri == iri))
+    ).all()
+    replies = (
+        await session.execute(
+            select(Reply.author_member_id, Case.iri)
+            .join(Case, Case.id == Reply.case_id)
+            .where(Reply.author_iri == iri)
+        )
+    ).all()
+    member_ids = {row[0] for row in (*cases, *replies) if row[0] is not None}
+    record(
+        session,
+        actor=actor,
+        action="pseudonym.reveal",
+        subject=iri,
+        reason=reason.strip(),
+        details={"found": bool(member_ids)},
+    )
+    if len(member_ids) != 1:
+        raise not_found("No member of this node posted under this pseudonym.")
+    member = await session.get_one(Member, member_ids.pop())
+    threads = sorted({row[1] for row in (*cases, *replies)})
+    return Revealed(member.public_id, member.name, member.email, member.specialty, threads)
+
+
+async def decide(
+    session: AsyncSession, report: Report, *, action: str, moderator: Member, reason: str
+) -> Target:
+    """Record the decision on a report (the caller carries out "remove")."""
+    if report.state != "open":
+        raise Problem(409, "This report was already decided.", slug="already-decided")
+    target = await find_target(session, report.object_iri)
+    if action == "hide":
+        (target.reply or target.case).hidden_at = utcnow()
+    report.state = {"dismiss": "dismissed", "hide": "hidden", "remove": "removed"}[action]
+    report.decided_by = moderator.id
+    report.decided_at = utcnow()
+    report.decision_reason = reason
+    record(
+        session,
+        actor=f"member:{moderator.public_id}",
+        action=f"report.{action}",
+        subject=target.iri,
+        reason=reason,
+        details={"report": report.id},
+    )
+    return target

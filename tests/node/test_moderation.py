@@ -1,0 +1,200 @@
+"""Reports reach local and origin moderators; hide, remove, reveal, block."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from node.audit.models import AuditEntry
+from node.members.models import Role
+from tests.node.test_federation_basics import CASE
+from tests.rig import Account, NodeNetwork, TestNode
+from tests.waiting import eventually
+
+CURBSIDE = str(Path(sys.executable).parent / "curbside")
+
+
+async def cli(*args: str) -> tuple[int | None, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        CURBSIDE, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, out.decode(), err.decode()
+
+
+async def first_case(node: TestNode, account: Account) -> dict[str, Any] | None:
+    _, listing = await node.request("GET", "/api/v1/cases", token=account.token)
+    return listing["items"][0] if listing["items"] else None
+
+
+async def test_report_reaches_local_and_origin_moderators_then_removal(
+    network: NodeNetwork,
+) -> None:
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    author = await us.add_member()
+    us_mod = await us.add_member(role=Role.MODERATOR)
+    de_doc = await de.add_member()
+    de_mod = await de.add_member(role=Role.MODERATOR)
+    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    remote = await eventually(lambda: first_case(de, de_doc), what="case on DE")
+    status, _ = await de.request(
+        "POST",
+        "/api/v1/reports",
+        token=de_doc.token,
+        json={
+            "object": remote["local_id"],
+            "reason": "identifiable-patient-data",
+            "comment": "names the school",
+        },
+    )
+    assert status == 201
+    assert (
+        await de.request(
+            "POST",
+            "/api/v1/reports",
+            token=de_doc.token,
+            json={"object": remote["local_id"], "reason": "spam"},
+        )
+    )[0] == 409
+    assert (await de.request("GET", "/api/v1/admin/reports", token=de_doc.token))[0] == 403
+    _, local = await de.request("GET", "/api/v1/admin/reports", token=de_mod.token)
+    assert local["items"][0]["comment"] == "names the school"
+
+    async def flagged_at_origin() -> dict[str, Any] | None:
+        _, body = await us.request("GET", "/api/v1/admin/reports", token=us_mod.token)
+        return body["items"][0] if body["items"] else None
+
+    flag = await eventually(flagged_at_origin, what="the Flag at the origin")
+    assert flag["reason"] == "identifiable-patient-data"
+    assert flag["from_node"] == de.base_url
+    assert flag["comment"] == ""  # the reporter's comment never leaves their node
+    assert de_doc.email not in str(flag)
+
+    status, _ = await us.request(
+        "POST",
+        f"/api/v1/admin/reports/{flag['id']}/decision",
+        token=us_mod.token,
+        json={"action": "remove", "reason": "patient identifiable from the school name"},
+    )
+    assert status == 200
+    assert (await us.request("GET", f"/api/v1/cases/{case['local_id']}", token=author.token))[
+        0
+    ] == 404
+
+    async def gone_on_de() -> bool:
+        return await first_case(de, de_doc) is None
+
+    await eventually(gone_on_de, what="the case removed on DE too")
+
+
+async def test_hide_is_local_and_reversible_in_the_database(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    reader = await node.add_member()
+    moderator = await node.add_member(role=Role.MODERATOR)
+    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    _, _ = await node.request(
+        "POST",
+        "/api/v1/reports",
+        token=reader.token,
+        json={"object": case["id"], "reason": "abusive"},
+    )
+    _, reports = await node.request("GET", "/api/v1/admin/reports", token=moderator.token)
+    report_id = reports["items"][0]["id"]
+    status, problem = await node.request(
+        "POST",
+        f"/api/v1/admin/reports/{report_id}/decision",
+        token=moderator.token,
+        json={"action": "hide", "reason": "too short"},
+    )
+    assert status == 422, problem  # a reason of at least 10 characters is required
+    assert (
+        await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{report_id}/decision",
+            token=moderator.token,
+            json={"action": "hide", "reason": "abusive language"},
+        )
+    )[0] == 200
+    assert await first_case(node, reader) is None
+    assert (
+        await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{report_id}/decision",
+            token=moderator.token,
+            json={"action": "dismiss", "reason": "changed my mind"},
+        )
+    )[0] == 409
+
+
+async def test_reveal_is_for_admins_and_audited(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member(name="Hidden Author")
+    moderator = await node.add_member(role=Role.MODERATOR)
+    admin = await node.add_member(role=Role.ADMIN)
+    _, case = await node.request(
+        "POST", "/api/v1/cases", token=author.token, json={**CASE, "anonymous": True}
+    )
+    handle = case["author"]["pseudonym"]
+    path = f"/api/v1/admin/pseudonyms/{handle}/reveal"
+    assert (
+        await node.request(
+            "POST", path, token=moderator.token, json={"reason": "court order 12/2026"}
+        )
+    )[0] == 403
+    assert (await node.request("POST", path, token=admin.token, json={"reason": "why"}))[0] == 422
+    status, revealed = await node.request(
+        "POST", path, token=admin.token, json={"reason": "court order 12/2026"}
+    )
+    assert status == 200
+    assert (revealed["name"], revealed["email"]) == ("Hidden Author", author.email)
+    assert revealed["threads"] == [case["id"]]
+    async with node.state.db.read() as session:
+        entries = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "pseudonym.reveal"))
+        ).all()
+    assert [(e.reason, e.actor) for e in entries] == [
+        ("court order 12/2026", f"member:{admin.public_id}")
+    ]
+
+    # The CLI does the same, audited as "cli".
+    code, out, err = await cli(
+        "members", "reveal", str(node.data_dir), "--pseudonym", handle, "--reason", "operator check"
+    )
+    assert code == 0, err
+    assert "Hidden Author" in out
+    code, out, err = await cli(
+        "members",
+        "reveal",
+        str(node.data_dir),
+        "--pseudonym",
+        "anon-nobody",
+        "--reason",
+        "operator check",
+    )
+    assert code == 1 and err.startswith("curbside: error:")
+
+
+async def test_block_peer_takes_effect_at_once(network: NodeNetwork) -> None:
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    admin = await us.add_member(role=Role.ADMIN)
+    author = await de.add_member()
+    status, _ = await us.request(
+        "POST",
+        "/api/v1/admin/peers/block",
+        token=admin.token,
+        json={"origin": de.base_url, "reason": "repeated identifiable posts"},
+    )
+    assert status == 200
+    assert (await de.request("POST", "/api/v1/cases", token=author.token, json=CASE))[0] == 201
+    await de.state.federation.delivery.tick()
+    await us.state.federation.catchup.pull_all()
+    assert await first_case(us, admin) is None
