@@ -30,6 +30,15 @@ from node.web.templating import render
 POLL_DURATIONS = (6, 24, 72, 168, 336, 720)
 
 
+# Where each form of the case page is, for the "go to the form" link of an error.
+FORM_ANCHORS = {
+    "reply": "your-reply",
+    "poll": "poll",
+    "vote": "poll",
+    "resolution": "resolve",
+}
+
+
 @dataclass
 class ReplyNode:
     reply: ReplyOut
@@ -127,6 +136,7 @@ async def case_page_context(
         "pseudonym": pseudonym_for(state.secret, member.public_id, detail.id),
         "replying_to": replying_to,
         "form": form,
+        "form_anchor": FORM_ANCHORS.get(form.name),
         "poll_durations": POLL_DURATIONS,
         "live_url": f"/cases/{detail.local_id}/events",
         **vocabulary(),
