@@ -20,9 +20,9 @@ def safe_next(value: object) -> str:
     if not isinstance(value, str):
         return "/"
     parts = urlsplit(value)
-    # Browsers read "/\\host" like "//host": a backslash anywhere is refused too.
     if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
         return "/"
+    # Browsers read "/\host" like "//host", and control characters split headers.
     if "\\" in value or any(ord(ch) < 32 for ch in value):
         return "/"
     return value
