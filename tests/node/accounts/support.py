@@ -38,9 +38,9 @@ class Mailbox:
     async def next_to(self, address: str, count: int = 1) -> EmailMessage:
         """Wait until ``address`` has ``count`` messages; the newest one."""
 
-        async def arrived() -> list[EmailMessage] | None:
+        async def arrived() -> list[EmailMessage]:
             found = self.to(address)
-            return found if len(found) >= count else None
+            return found if len(found) >= count else []
 
         return (await eventually(arrived, what=f"mail #{count} to {address}"))[-1]
 
