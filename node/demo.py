@@ -46,8 +46,9 @@ DEMO_COUNTRIES = (
         "Curbside United States",
         "en",
         (
-            DemoMember("alice.carter@us.demo.test", "Alice Carter", "pediatrics", Role.ADMIN),
+            DemoMember("alice.carter@us.demo.test", "Alice Carter", "pediatrics"),
             DemoMember("ben.okafor@us.demo.test", "Ben Okafor", "gastroenterology"),
+            DemoMember("admin@us.demo.test", "US Node Admin", "general-practice", Role.ADMIN),
         ),
     ),
     DemoCountry(
@@ -55,8 +56,9 @@ DEMO_COUNTRIES = (
         "Curbside Deutschland",
         "de",
         (
-            DemoMember("jonas.weber@de.demo.test", "Jonas Weber", "general-practice", Role.ADMIN),
+            DemoMember("jonas.weber@de.demo.test", "Jonas Weber", "general-practice"),
             DemoMember("lena.schmidt@de.demo.test", "Lena Schmidt", "nephrology"),
+            DemoMember("admin@de.demo.test", "DE Node Admin", "general-practice", Role.ADMIN),
         ),
     ),
     DemoCountry(
@@ -64,8 +66,9 @@ DEMO_COUNTRIES = (
         "Curbside France",
         "fr",
         (
-            DemoMember("camille.dubois@fr.demo.test", "Camille Dubois", "pediatrics", Role.ADMIN),
+            DemoMember("camille.dubois@fr.demo.test", "Camille Dubois", "pediatrics"),
             DemoMember("hugo.martin@fr.demo.test", "Hugo Martin", "infectious-diseases"),
+            DemoMember("admin@fr.demo.test", "FR Node Admin", "general-practice", Role.ADMIN),
         ),
     ),
 )
@@ -138,7 +141,12 @@ async def run_demo(*, base_port: int = 8101, data: Path | None = None) -> None:
             for node, spec, node_logins in zip(nodes, DEMO_COUNTRIES, logins, strict=True):
                 print(f"{spec.name}: {node.base_url}")
                 for person, token in node_logins:
-                    print(f"  {person.name} ({person.specialty}, {person.role.value})")
+                    note = (
+                        " - sets up two-factor sign-in on first login"
+                        if person.role is Role.ADMIN
+                        else ""
+                    )
+                    print(f"  {person.name} ({person.specialty}, {person.role.value}){note}")
                     print(f"    login {person.email} / {DEMO_PASSWORD}")
                     auth = f"Authorization: Bearer {token}"
                     print(f"    API   curl -H '{auth}' {node.base_url}/api/v1/me")
