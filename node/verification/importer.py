@@ -10,6 +10,7 @@ members compared with the register, so a truncated file never suspends anyone.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable, Iterator
@@ -212,44 +213,111 @@ async def prepare(
 
 
 @dataclass(slots=True)
-class _Batches:
-    """Accumulates one batch and writes it with the checkpoint in one transaction."""
+class _Batch:
+    """One batch of rows and the import's counters as they stand after its last row."""
 
-    db: Database
-    report: ImportReport
-    stats: ReadStats
-    base_rows: int
-    base_skipped: int
-    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
-    position: Position | None = None
+    rows: list[dict[str, Any]]
+    position: Position | None
+    rows_read: int
+    skipped: int
+    entries: int
+    problems: int
+    problem_samples: list[tuple[int, str]]
+    last: bool  # the reader is exhausted: this batch ends the file
 
-    def problem(self, line_no: int, message: str) -> None:
-        self.report.problems += 1
-        if len(self.report.problem_samples) < PROBLEM_SAMPLES:
-            self.report.problem_samples.append((line_no, message))
 
-    async def commit(self, statement: Any, *, final_offset: int | None = None) -> None:
-        report = self.report
-        report.rows_read = self.base_rows + self.stats.rows
-        report.skipped = self.base_skipped + self.stats.skipped
-        values: dict[str, Any] = {
-            "rows_read": report.rows_read,
-            "entries": report.entries,
-            "skipped": report.skipped,
-            "problems": report.problems,
-            "problem_samples": [list(sample) for sample in report.problem_samples],
-            "checkpoint_at": utcnow(),
-        }
-        if self.position is not None:
-            values["checkpoint_offset"], values["checkpoint_line"] = self.position
-        if final_offset is not None:
-            values["checkpoint_offset"] = final_offset
-        async with self.db.write_connection() as connection:
-            await upsert_rows(connection, statement, list(self.rows.values()))
-            await connection.execute(
-                update(RegisterImport).where(RegisterImport.id == report.import_id).values(**values)
-            )
-        self.rows.clear()
+class _Collector:
+    """Pulls rows from the reader into batches; runs in a worker thread.
+
+    Parsing is pure Python and writing mostly the database's own work, so the
+    next batch is parsed while the previous one is written. Each batch carries a
+    snapshot of the counters, so a checkpoint never counts rows it does not cover.
+    """
+
+    def __init__(
+        self,
+        items: Iterator[ReadItem],
+        options: ImportOptions,
+        report: ImportReport,
+        stats: ReadStats,
+    ) -> None:
+        self.items = items
+        self.options = options
+        self.import_id = report.import_id
+        self.stats = stats
+        self.base_rows = report.rows_read
+        self.base_skipped = report.skipped
+        self.entries = report.entries
+        self.problems = report.problems
+        self.samples = list(report.problem_samples)
+        self.position: Position | None = None
+
+    def _problem(self, line_no: int, message: str) -> None:
+        self.problems += 1
+        if len(self.samples) < PROBLEM_SAMPLES:
+            self.samples.append((line_no, message))
+
+    def next_batch(self) -> _Batch:
+        rows: dict[str, dict[str, Any]] = {}
+        size = self.options.batch_size
+        # A for loop over the shared iterator: leaving it early does not close the
+        # reader, and the next call continues with the following row.
+        for position, item in self.items:
+            self.position = position
+            if not isinstance(item, RegisterEntry):
+                self._problem(item.line_no, item.message)
+                continue
+            try:
+                row = entry_row(self.options.register, self.import_id, item)
+            except RowRefused as error:
+                self._problem(item.line_no, str(error))
+                continue
+            # Deduplicated per batch: PostgreSQL refuses to upsert one key twice in
+            # one statement, and a register can list a person twice in a row.
+            if row["licence_id"] not in rows:
+                self.entries += 1
+            rows[row["licence_id"]] = row
+            if len(rows) >= size:
+                return self._batch(rows, last=False)
+        return self._batch(rows, last=True)
+
+    def _batch(self, rows: dict[str, dict[str, Any]], *, last: bool) -> _Batch:
+        return _Batch(
+            rows=list(rows.values()),
+            position=self.position,
+            rows_read=self.base_rows + self.stats.rows,
+            skipped=self.base_skipped + self.stats.skipped,
+            entries=self.entries,
+            problems=self.problems,
+            problem_samples=list(self.samples),
+            last=last,
+        )
+
+
+async def _commit(db: Database, statement: Any, report: ImportReport, batch: _Batch) -> None:
+    """Write the batch and move the checkpoint past it, in one transaction."""
+    values: dict[str, Any] = {
+        "rows_read": batch.rows_read,
+        "entries": batch.entries,
+        "skipped": batch.skipped,
+        "problems": batch.problems,
+        "problem_samples": [list(sample) for sample in batch.problem_samples],
+        "checkpoint_at": utcnow(),
+    }
+    if batch.position is not None:
+        values["checkpoint_offset"], values["checkpoint_line"] = batch.position
+    if batch.last:
+        # Read to the end (trailing rows may all have been skipped): only the
+        # comparison is left, should this run stop before it.
+        values["checkpoint_offset"] = report.file_size
+    async with db.write_connection() as connection:
+        await upsert_rows(connection, statement, batch.rows)
+        await connection.execute(
+            update(RegisterImport).where(RegisterImport.id == report.import_id).values(**values)
+        )
+    report.rows_read, report.skipped = batch.rows_read, batch.skipped
+    report.entries, report.problems = batch.entries, batch.problems
+    report.problem_samples = batch.problem_samples
 
 
 async def read_into_register(
@@ -262,29 +330,25 @@ async def read_into_register(
 ) -> None:
     """Upsert every entry in batches, moving the checkpoint with each batch."""
     statement = upsert_statement(db.dialect)
-    batches = _Batches(db, report, stats, report.rows_read, report.skipped)
-    for position, item in items:
-        batches.position = position
-        if isinstance(item, RegisterEntry):
-            try:
-                row = entry_row(options.register, report.import_id, item)
-            except RowRefused as error:
-                batches.problem(item.line_no, str(error))
-                continue
-            # Deduplicated per batch: PostgreSQL refuses to upsert one key twice in
-            # one statement, and a register can list a person twice in a row.
-            if row["licence_id"] not in batches.rows:
-                report.entries += 1
-            batches.rows[row["licence_id"]] = row
-            if len(batches.rows) >= options.batch_size:
-                await batches.commit(statement)
-                if progress is not None:
-                    progress(position.offset, report.rows_read)
-        else:
-            batches.problem(item.line_no, item.message)
-    await batches.commit(statement, final_offset=report.file_size)
-    if progress is not None:
-        progress(report.file_size, report.rows_read)
+    collector = _Collector(items, options, report, stats)
+    batch = await asyncio.to_thread(collector.next_batch)
+    while True:
+        writing = asyncio.create_task(_commit(db, statement, report, batch))
+        following = None
+        try:
+            if not batch.last:
+                following = await asyncio.to_thread(collector.next_batch)
+        finally:
+            # Never leave a write running behind an error in the reader.
+            await writing
+        if progress is not None:
+            done = (
+                report.file_size if batch.last or batch.position is None else batch.position.offset
+            )
+            progress(done, report.rows_read)
+        if following is None:
+            return
+        batch = following
 
 
 async def finish(db: Database, options: ImportOptions, report: ImportReport) -> None:

@@ -60,7 +60,7 @@ async def list_claims(
             query = query.where(LicenceClaim.id < cursor)
         query = query.order_by(LicenceClaim.id.desc())
     rows = await session.execute(query.limit(limit))
-    return [(claim, member) for claim, member in rows.tuples()]
+    return [(claim, member) for claim, member in rows]
 
 
 async def decide_claim(

@@ -108,3 +108,10 @@ async def claim(
         token=account.token,
         json={"licence": licence, "family_name": family, "given_names": given},
     )
+
+
+async def member_id(node: TestNode, public_id: str) -> int:
+    async with node.state.db.read() as session:
+        found = await session.scalar(select(Member.id).where(Member.public_id == public_id))
+    assert found is not None
+    return found
