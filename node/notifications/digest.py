@@ -118,8 +118,8 @@ def retry_pause(attempt: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempt - 1), LONGEST_RETRY)
 
 
-async def _lease(state: NodeState, now: datetime) -> tuple[list[int], bool]:
-    """Lease a batch of due digests; also says whether more may be waiting."""
+async def lease_due_digests(state: NodeState, now: datetime) -> tuple[list[int], bool]:
+    """Lease a batch of due digests (ids); also says whether more may be waiting."""
     async with state.db.write() as session:
         due = (
             await session.execute(
@@ -190,7 +190,7 @@ async def send_pending_digests(state: NodeState, now: datetime) -> int:
     sent = 0
     more = True
     while more:
-        leased, more = await _lease(state, now)
+        leased, more = await lease_due_digests(state, now)
         for digest_id in leased:
             sent += await _deliver(state, digest_id, now)
     return sent

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
+from sqlalchemy import select
+
+from node.members.models import Member
 from tests.rig import Account, TestNode
 from tests.waiting import eventually
 
@@ -82,3 +90,81 @@ async def local_id_on(node: TestNode, account: Account, case_iri: str) -> str:
 async def settle(node: TestNode) -> None:
     """Let event subscribers that are still running finish (for "nothing happened")."""
     await node.state.events.drain()
+
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, html[:500]
+    return match.group(1)
+
+
+@dataclass
+class Page:
+    status: int
+    html: str
+    location: str | None
+
+
+@dataclass
+class Browser:
+    """A signed-in browser: cookies, HTML, forms with their CSRF token."""
+
+    node: TestNode
+    http: aiohttp.ClientSession
+
+    async def get(self, path: str) -> Page:
+        async with self.http.get(
+            self.node.base_url + path, headers={"Accept": "text/html"}, allow_redirects=False
+        ) as response:
+            return Page(response.status, await response.text(), response.headers.get("Location"))
+
+    async def post(
+        self, path: str, fields: list[tuple[str, str]], *, csrf_from: str | None = None
+    ) -> Page:
+        """Post a form; with ``csrf_from``, with the CSRF token of that page."""
+        if csrf_from is not None:
+            fields = [*fields, ("csrf_token", csrf_of((await self.get(csrf_from)).html))]
+        async with self.http.post(
+            self.node.base_url + path,
+            data=fields,
+            headers={"Accept": "text/html"},
+            allow_redirects=False,
+        ) as response:
+            return Page(response.status, await response.text(), response.headers.get("Location"))
+
+
+@asynccontextmanager
+async def browser(node: TestNode, account: Account) -> AsyncIterator[Browser]:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        visitor = Browser(node, http)
+        login = await visitor.get("/login")
+        signed_in = await visitor.post(
+            "/login",
+            [
+                ("email", account.email),
+                ("password", PASSWORD),
+                ("next", "/"),
+                ("csrf_token", csrf_of(login.html)),
+            ],
+        )
+        assert signed_in.status == 302, signed_in.html[:300]
+        yield visitor
+
+
+def badge_count(html: str) -> int | None:
+    """The unread number in the navigation, or None when the badge is hidden."""
+    match = re.search(
+        r'<span class="unread-badge"[^>]*?( hidden)?> <span data-unread-count>([^<]*)</span>', html
+    )
+    assert match, "no unread badge on the page"
+    return None if match.group(1) else int(match.group(2))
+
+
+async def member_id(node: TestNode, account: Account) -> int:
+    async with node.state.db.read() as session:
+        found = await session.scalar(select(Member.id).where(Member.public_id == account.public_id))
+    assert found is not None
+    return int(found)

@@ -1,0 +1,117 @@
+"""The live unread count: GET /notifications/events as server-sent events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import aiohttp
+
+from node.notifications.live import UNREAD_SIGNAL
+from tests.node.notifications.support import (
+    PASSWORD,
+    browser,
+    follow,
+    member_id,
+    post_case,
+)
+from tests.rig import NodeNetwork
+from tests.waiting import eventually
+
+EVENT_WAIT = 15.0  # generous: the machine is shared; nothing here depends on timing
+
+
+async def next_event(response: aiohttp.ClientResponse) -> tuple[str, str]:
+    """The next SSE block as (kind, data); a heartbeat comment is ("comment", text)."""
+    raw = await asyncio.wait_for(response.content.readuntil(b"\n\n"), EVENT_WAIT)
+    kind, data = "message", ""
+    for line in raw.decode().strip().splitlines():
+        field, _, value = line.partition(":")
+        if field == "":
+            kind, data = "comment", value.strip()
+        elif field == "event":
+            kind = value.strip()
+        elif field == "data":
+            data = value.strip()
+        elif field == "retry":
+            kind, data = "retry", value.strip()
+    return kind, data
+
+
+async def next_count(response: aiohttp.ClientResponse) -> int:
+    while True:
+        kind, data = await next_event(response)
+        if kind == "unread":
+            return int(json.loads(data)["unread_count"])
+
+
+async def test_stream_pushes_the_unread_count_and_cleans_up(network: NodeNetwork) -> None:
+    node = await network.spawn("US", notification_heartbeat_seconds=0.5)
+    author = await node.add_member(specialty="pediatrics")
+    reader = await node.add_member(password=PASSWORD)
+    await follow(node, reader, "pediatrics")
+    signal = node.running.app[UNREAD_SIGNAL]
+    reader_id = await member_id(node, reader)
+
+    async with browser(node, reader) as visitor:
+        async with visitor.http.get(
+            node.base_url + "/notifications/events", headers={"Accept": "text/event-stream"}
+        ) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/event-stream")
+            assert response.headers["Cache-Control"] == "no-store"
+            assert await next_event(response) == ("retry", "5000")
+            assert await next_count(response) == 0
+            assert signal.listening(reader_id) == 1
+
+            await post_case(node, author)
+            assert await next_count(response) == 1
+            await post_case(node, author, title="A second case")
+            assert await next_count(response) == 2
+
+            # Reading elsewhere (here: through the API) updates the open page too.
+            status, body = await node.request(
+                "POST", "/api/v1/notifications/read", token=reader.token, json={"all": True}
+            )
+            assert (status, body["unread_count"]) == (200, 0)
+            assert await next_count(response) == 0
+
+            # A quiet stream still says something now and then (proxies close idle ones).
+            assert await next_event(response) == ("comment", "heartbeat")
+
+        # The page went away: its stream unsubscribes (noticed at the next write at the
+        # latest, which is the next heartbeat).
+        await eventually(
+            lambda: asyncio.sleep(0, result=signal.listening(reader_id) == 0),
+            what="the closed stream to unsubscribe",
+        )
+
+
+async def test_stream_needs_a_signed_in_verified_member(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    pending = await node.add_member(verified=False, password=PASSWORD)
+    headers = {"Accept": "text/event-stream"}
+    async with node.http.get(node.base_url + "/notifications/events", headers=headers) as response:
+        assert response.status == 401
+    async with (
+        browser(node, pending) as visitor,
+        visitor.http.get(node.base_url + "/notifications/events", headers=headers) as response,
+    ):
+        assert response.status == 403
+
+
+async def test_node_shutdown_ends_open_streams_promptly(network: NodeNetwork) -> None:
+    node = await network.spawn("US")  # the default heartbeat: 25 seconds
+    reader = await node.add_member(password=PASSWORD)
+    async with (
+        browser(node, reader) as visitor,
+        visitor.http.get(
+            node.base_url + "/notifications/events", headers={"Accept": "text/event-stream"}
+        ) as response,
+    ):
+        assert await next_count(response) == 0
+        await node.stop()
+        # The stream was ended by the node, properly (a final empty chunk), not cut off
+        # when the server's shutdown timeout ran out, which the client would report as
+        # an incomplete payload.
+        assert await asyncio.wait_for(response.content.read(), EVENT_WAIT) == b""
