@@ -65,3 +65,22 @@ def make_database_url(
 @pytest.fixture
 def database_url(make_database_url: object) -> str:
     return make_database_url()  # type: ignore[operator]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run ``sqlite_only`` / ``postgres_only`` tests on that database alone.
+
+    Deselected rather than skipped: a skip in CI should only ever mean something is
+    missing, never "this combination is not meant to run".
+    """
+    kept, dropped = [], []
+    for item in items:
+        if (item.get_closest_marker("sqlite_only") and "[postgresql" in item.nodeid) or (
+            item.get_closest_marker("postgres_only") and "[sqlite" in item.nodeid
+        ):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser
 
 from tests.browser.conftest import axe_violations, screenshot
 from tests.rig import NodeNetwork
 
 
+@pytest.mark.sqlite_only  # the page does not depend on the database
 async def test_sign_in_page_in_hebrew_is_mirrored_and_accessible(
-    network: NodeNetwork, browser: Browser, axe_script: Path, db_kind: str
+    network: NodeNetwork, browser: Browser, axe_script: Path
 ) -> None:
-    if db_kind != "sqlite":
-        return  # the page does not depend on the database; one run is enough
     node = await network.spawn("US")
     context = await browser.new_context(
         locale="he-IL", extra_http_headers={"Accept-Language": "he"}, bypass_csp=True

@@ -208,9 +208,8 @@ def test_init_into_empty_folder_and_missing_parent(tmp_path: Path) -> None:
     assert_one_line_error(result, "does not exist")
 
 
+@pytest.mark.postgres_only  # a fresh SQLite file is always empty; this is about shared servers
 def test_init_refuses_database_of_another_node(tmp_path: Path, database_url: str) -> None:
-    if database_url.startswith("sqlite"):
-        pytest.skip("a fresh SQLite file is always empty; this is about shared servers")
     first = curbside(
         "init",
         str(tmp_path / "a"),

@@ -27,9 +27,8 @@ def database_bytes(node: TestNode) -> bytes:
     return b"".join(path.read_bytes() for path in files if path.is_file())
 
 
-async def test_anonymous_author_never_leaves_the_node(network: NodeNetwork, db_kind: str) -> None:
-    if db_kind != "sqlite":
-        pytest.skip("the byte-level search of peers' storage reads SQLite files")
+@pytest.mark.sqlite_only  # the byte-level search of peers' storage reads SQLite files
+async def test_anonymous_author_never_leaves_the_node(network: NodeNetwork) -> None:
     us = await network.spawn("US")
     de = await network.spawn("DE")
     fr = await network.spawn("FR")

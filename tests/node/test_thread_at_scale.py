@@ -50,9 +50,8 @@ def snapshot(body: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @pytest.mark.slow
-async def test_a_46_doctor_thread_across_10_nodes(network: NodeNetwork, db_kind: str) -> None:
-    if db_kind == "postgresql":
-        pytest.skip("covered on SQLite: 10 nodes x PostgreSQL adds minutes, not coverage")
+@pytest.mark.sqlite_only  # 10 nodes x PostgreSQL adds minutes, not coverage
+async def test_a_46_doctor_thread_across_10_nodes(network: NodeNetwork) -> None:
     nodes = [await network.spawn(country, view_report_seconds=0.5) for country in COUNTRIES]
     await network.mesh(*nodes)
     origin = nodes[0]
