@@ -21,10 +21,11 @@ def summary(report: ImportReport) -> str:
         + "."
     ]
     if report.read_again:
-        rate = report.rows_read / report.seconds if report.seconds else 0.0
+        read_now = report.rows_read - report.rows_before
+        rate = read_now / report.seconds if report.seconds else 0.0
         parts.append(
-            f"Read {_plural(report.rows_read, 'row')} in {report.seconds:.1f} s "
-            f"({rate:,.0f} rows/s)."
+            f"Read {_plural(read_now, 'row')} in {report.seconds:.1f} s ({rate:,.0f} rows/s)"
+            + (f", {report.rows_read:,} in all." if report.rows_before else ".")
         )
     else:
         parts.append("The file had been read completely before; only the comparison ran.")

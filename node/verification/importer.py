@@ -68,6 +68,7 @@ class ImportReport:
     status: str = ImportStatus.RUNNING.value
     resumed_at_line: int | None = None
     read_again: bool = True  # False when a held import only re-ran the comparison
+    rows_before: int = 0  # rows an interrupted run of this import had read already
     rows_read: int = 0
     entries: int = 0
     skipped: int = 0
@@ -208,6 +209,7 @@ async def prepare(
         report = _report(run, previous)
     if resumable is not None and resumable.checkpoint_offset:
         report.resumed_at_line = resumable.checkpoint_line + 1
+    report.rows_before = report.rows_read
     report.read_again = items is not None
     return report, items, stats
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from node.verification.import_summary import summary
 from node.verification.importer import ImportOptions, prepare
 from node.verification.models import ImportStatus, RegisterImport, RegisterRecord
 from tests.node.verification.support import (
@@ -209,6 +210,10 @@ async def test_interrupted_import_resumes_from_its_checkpoint(
     assert report.import_id == run.id
     assert report.resumed_at_line == checkpoint_line + 1
     assert report.rows_read == 3_000
+    assert 0 < report.rows_before < 3_000
+    text = summary(report)
+    assert f"resumed at line {checkpoint_line + 1:,}" in text
+    assert f"Read {3_000 - report.rows_before:,} rows in" in text and "3,000 in all" in text
     assert report.entries == len(expected)
     assert report.counts["new"] == len(expected)
     assert {licence: row[5] for licence, row in (await stored(node)).items()} == expected
