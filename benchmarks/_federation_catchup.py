@@ -16,7 +16,8 @@ then, one at a time, with only that peer running:
   backlog exists) reads the origin's outbox; nothing is pushed to it.
 
 Rate = backlog / seconds from the peer starting (or being added) until every case
-is in its ``cases`` table.
+is in its ``cases`` table; a path that has not finished after ``limit_s`` is
+reported with the part that arrived (``complete`` false).
 """
 
 from __future__ import annotations
@@ -57,28 +58,30 @@ async def _post_backlog(origin: BenchNode, count: int) -> float:
     return time.perf_counter() - started
 
 
-async def _wait_for(node: BenchNode, count: int, started: float, limit_s: float) -> float:
+async def _wait_for(node: BenchNode, count: int, started: float, limit_s: float) -> dict[str, Any]:
+    """Wait until ``node`` has ``count`` remote cases, or ``limit_s`` passed: on a busy
+    machine a slow path still yields a rate (from what arrived) instead of nothing."""
     probe = CaseProbe(node.db_path)
     try:
-        while probe.remote_cases() < count:
+        while (applied := probe.remote_cases()) < count:
             if time.perf_counter() - started > limit_s:
-                raise RuntimeError(
-                    f"{node.base_url} has {probe.remote_cases()} of {count} cases after {limit_s}s"
-                )
+                break
             await asyncio.sleep(POLL_SECONDS)
     finally:
         probe.close()
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return {
+        "applied": applied,
+        "complete": applied >= count,
+        "seconds": round(seconds, 2),
+        "per_s": round(applied / seconds, 1),
+    }
 
 
 def _forget_outbox(peer: BenchNode, origin: BenchNode) -> None:
     """While ``peer`` is stopped: make it unable to pull ``origin``'s outbox."""
     with sqlite3.connect(peer.db_path) as db:
         db.execute("UPDATE peers SET outbox_url = NULL WHERE origin = ?", (origin.base_url,))
-
-
-def _result(count: int, seconds: float) -> dict[str, float]:
-    return {"seconds": round(seconds, 2), "per_s": round(count / seconds, 1)}
 
 
 async def _measure(root: Path, backlog: int, returning_too: bool, limit_s: float) -> dict[str, Any]:
@@ -104,27 +107,25 @@ async def _measure(root: Path, backlog: int, returning_too: bool, limit_s: float
         started = time.perf_counter()
         await pushed.start()
         await origin.state.federation.delivery.peer_is_back(pushed.base_url)
-        results["push"] = _result(backlog, await _wait_for(pushed, backlog, started, limit_s))
+        results["push"] = await _wait_for(pushed, backlog, started, limit_s)
         await pushed.stop()
 
         if returning is not None:
             started = time.perf_counter()
             await returning.start()
-            results["returning"] = _result(
-                backlog, await _wait_for(returning, backlog, started, limit_s)
-            )
+            results["returning"] = await _wait_for(returning, backlog, started, limit_s)
             await returning.stop()
 
         started = time.perf_counter()
         await trust(origin, late)
         await trust(late, origin)
-        results["pull"] = _result(backlog, await _wait_for(late, backlog, started, limit_s))
+        results["pull"] = await _wait_for(late, backlog, started, limit_s)
         return results
     finally:
         await network.close()
 
 
-def measure(backlog: int, *, returning: bool = False, limit_s: float = 300.0) -> dict[str, Any]:
+def measure(backlog: int, *, returning: bool = False, limit_s: float = 180.0) -> dict[str, Any]:
     """Push and pull; with ``returning``, also the deployed mix (it takes as long again)."""
     with tempfile.TemporaryDirectory(prefix="curbside-bench-catchup-") as root:
         return asyncio.run(_measure(Path(root), backlog, returning, limit_s))

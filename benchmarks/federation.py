@@ -136,16 +136,18 @@ def report(results: dict[str, Any]) -> str:
         "",
         "| path | seconds | activities/s |",
         "|---|---:|---:|",
-        f"| push: the origin drains its queue when the peer returns | "
-        f"{catchup['push']['seconds']} | {catchup['push']['per_s']} |",
     ]
-    if "returning" in catchup:
-        lines.append(
-            f"| returning peer as deployed (push and its own pull race) | "
-            f"{catchup['returning']['seconds']} | {catchup['returning']['per_s']} |"
-        )
-    lines.append(
-        f"| pull: a late joiner reads the origin's outbox | "
-        f"{catchup['pull']['seconds']} | {catchup['pull']['per_s']} |"
+    paths = (
+        ("push", "push: the origin drains its queue when the peer returns"),
+        ("returning", "returning peer as deployed (push and its own pull race)"),
+        ("pull", "pull: a late joiner reads the origin's outbox"),
     )
+    for key, label in paths:
+        if key not in catchup:
+            continue
+        path = catchup[key]
+        seconds = str(path["seconds"])
+        if not path.get("complete", True):
+            seconds += f" (stopped: {path['applied']} of {catchup['backlog']} applied)"
+        lines.append(f"| {label} | {seconds} | {path['per_s']} |")
     return "\n".join(lines) + "\n"

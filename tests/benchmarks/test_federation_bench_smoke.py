@@ -32,7 +32,7 @@ def test_federation_benchmark_runs_and_reports() -> None:
     assert fanout["all_peers_max_s"] >= fanout["first_peer_median_s"] > 0
     catchup = results["catchup"]
     for path in ("push", "returning", "pull"):
-        assert catchup[path]["per_s"] > 0, path
+        assert catchup[path]["complete"] and catchup[path]["per_s"] > 0, path
 
     text = federation.report(results)
     for heading in ("### Inbox ingest", "### Fan-out", "### Catch-up"):
