@@ -7,14 +7,14 @@ from node.api.problems import Problem
 from node.cli.errors import CliError
 from node.config import NodeConfig
 from node.db.engine import Database
-from node.moderation.service import Revealed, reveal_pseudonym
+from node.moderation import actions
+from node.moderation.service import Revealed
 
 
 async def reveal(db: Database, config: NodeConfig, handle: str, reason: str) -> Revealed:
     try:
-        async with db.write() as session:
-            return await reveal_pseudonym(
-                session, base_url=config.base_url, handle=handle, actor="cli", reason=reason
-            )
+        return await actions.reveal(
+            db, base_url=config.base_url, handle=handle, actor="cli", reason=reason
+        )
     except Problem as problem:
         raise CliError(problem.detail or problem.title) from None

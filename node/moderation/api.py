@@ -8,17 +8,13 @@ from sqlalchemy import select
 from node.api.bodies import json_response, read_json
 from node.api.problems import Problem, forbidden, not_found
 from node.api.routing import ApiRoutes
-from node.audit.service import record
-from node.cases import actions
 from node.cases.access import is_moderator
 from node.cases.actions import activity
-from node.cases.models import Tombstone
-from node.db.types import utcnow
 from node.members.auth import current_member, verified_member
 from node.members.models import Member, Role
+from node.moderation import actions as moderation_actions
 from node.moderation.models import Report
 from node.moderation.schemas import (
-    Action,
     BlockIn,
     DecisionIn,
     ReportIn,
@@ -27,9 +23,8 @@ from node.moderation.schemas import (
     RevealIn,
     RevealOut,
 )
-from node.moderation.service import decide, find_target, reveal_pseudonym
+from node.moderation.service import find_target
 from node.outbox.publish import publish
-from node.peers.service import remove_peer
 from node.state import node_state
 
 api = ApiRoutes(tag="moderation")
@@ -142,36 +137,13 @@ async def decision(request: web.Request) -> web.Response:
     node if it was posted here, otherwise from this node only."""
     member = moderator(request)
     data = await read_json(request, DecisionIn)
-    state = node_state(request)
-    async with state.db.write() as session:
-        row = (
-            await session.get(Report, int(request.match_info["id"]))
-            if request.match_info["id"].isdigit()
-            else None
-        )
-        if row is None:
-            raise not_found("No such report.")
-        target = await decide(
-            session, row, action=data.action.value, moderator=member, reason=data.reason
-        )
-        local_purge = (
-            data.action is Action.REMOVE
-            and target.reply is not None
-            and not target.reply.is_local
-            and not target.case.is_local
-        )
-        if local_purge:
-            assert target.reply is not None
-            session.add(
-                Tombstone(iri=target.reply.iri, origin=target.reply.origin, former_type="Note")
-            )
-            await session.delete(target.reply)
-    if data.action is Action.REMOVE and not local_purge:
-        if target.reply is not None:
-            await actions.delete_reply(state, member, target.reply.local_id)
-        else:
-            await actions.delete_case(state, member, target.case.local_id)
-    return json_response({"state": row.state})
+    report_id = request.match_info["id"]
+    if not report_id.isdigit():
+        raise not_found("No such report.")
+    decided = await moderation_actions.decide_report(
+        node_state(request), member, int(report_id), data.action, data.reason
+    )
+    return json_response({"state": decided})
 
 
 @api.post(
@@ -185,14 +157,13 @@ async def reveal(request: web.Request) -> web.Response:
     member = admin(request)
     data = await read_json(request, RevealIn)
     state = node_state(request)
-    async with state.db.write() as session:
-        revealed = await reveal_pseudonym(
-            session,
-            base_url=state.config.base_url,
-            handle=request.match_info["handle"],
-            actor=f"member:{member.public_id}",
-            reason=data.reason,
-        )
+    revealed = await moderation_actions.reveal(
+        state.db,
+        base_url=state.config.base_url,
+        handle=request.match_info["handle"],
+        actor=f"member:{member.public_id}",
+        reason=data.reason,
+    )
     return json_response(RevealOut(**revealed.__dict__))
 
 
@@ -207,16 +178,5 @@ async def block_peer(request: web.Request) -> web.Response:
     and nothing more is delivered to it. Audited with the reason."""
     member = admin(request)
     data = await read_json(request, BlockIn)
-    state = node_state(request)
-    async with state.db.write() as session:
-        if not await remove_peer(session, data.origin, actor_label=f"member:{member.public_id}"):
-            raise not_found("That node is not a peer.")
-        record(
-            session,
-            actor=f"member:{member.public_id}",
-            action="peer.block",
-            subject=data.origin,
-            reason=data.reason,
-            details={"at": utcnow().isoformat()},
-        )
+    await moderation_actions.block_peer(node_state(request), member, data.origin, data.reason)
     return json_response({"blocked": data.origin})

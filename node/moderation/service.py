@@ -48,9 +48,10 @@ class Revealed:
 
 async def reveal_pseudonym(
     session: AsyncSession, *, base_url: str, handle: str, actor: str, reason: str
-) -> Revealed:
+) -> Revealed | None:
     """Who wrote as ``handle`` — for an admin, with a reason, always audited (even when
-    nobody is found, so probing leaves a trace)."""
+    nobody is found, so probing leaves a trace). None when no member of this node did:
+    the caller commits the audit entry, then refuses (actions.reveal)."""
     if len(reason.strip()) < 10:
         raise Problem(422, "Give a reason of at least 10 characters; it is kept in the audit log.")
     iri = pseudonym_iri(base_url, handle)
@@ -74,7 +75,7 @@ async def reveal_pseudonym(
         details={"found": bool(member_ids)},
     )
     if len(member_ids) != 1:
-        raise not_found("No member of this node posted under this pseudonym.")
+        return None
     member = await session.get_one(Member, member_ids.pop())
     threads = sorted({row[1] for row in (*cases, *replies)})
     return Revealed(member.public_id, member.name, member.email, member.specialty, threads)

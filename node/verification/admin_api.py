@@ -13,7 +13,7 @@ from node.api.routing import ApiRoutes
 from node.audit.service import record
 from node.db.types import utcnow
 from node.members.models import Member, VerificationStatus
-from node.state import node_state
+from node.state import NodeState, node_state
 from node.verification.api import claim_out
 from node.verification.documents import document_path
 from node.verification.models import ClaimState, LicenceClaim
@@ -104,8 +104,12 @@ async def review_queue(request: web.Request) -> web.Response:
 async def claim_document(request: web.Request) -> web.StreamResponse:
     """The file as uploaded, as an attachment. Every look is written to the audit log."""
     member = reviewer(request)
-    state = node_state(request)
-    claim_id = int(request.match_info["claim_id"])
+    return await document_response(node_state(request), member, int(request.match_info["claim_id"]))
+
+
+async def document_response(state: NodeState, member: Member, claim_id: int) -> web.FileResponse:
+    """A claim's document for a reviewer (the API and the review page), as a download;
+    the look is audited. Raises Problem 404 when there is no document."""
     async with state.db.write() as session:
         claim = await session.get(LicenceClaim, claim_id)
         if claim is None:
