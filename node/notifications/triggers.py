@@ -88,19 +88,23 @@ async def notify_new_case(session: AsyncSession, case_id: int) -> list[int]:
     case = await session.get(Case, case_id)
     if case is None or case.deleted_at is not None:
         return []
+    # Joined in SQL rather than filtered with IN (...): a specialty can have thousands
+    # of followers on a node, more than a statement may carry as parameters.
     followers = await session.scalars(
         select(SpecialtyFollow.member_id)
+        .join(Member, Member.id == SpecialtyFollow.member_id)
         .where(
             SpecialtyFollow.code.in_(
                 select(CaseSpecialty.code).where(CaseSpecialty.case_id == case_id)
-            )
+            ),
+            Member.status == VerificationStatus.VERIFIED.value,
         )
         .distinct()
     )
-    recipients = set(followers) - {case.author_member_id}
+    recipients = sorted(set(followers) - {case.author_member_id})
     return await _store(
         session,
-        await _verified(session, recipients),
+        recipients,
         kind=Kind.NEW_CASE,
         case_id=case_id,
         reply_id=None,

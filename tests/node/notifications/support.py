@@ -73,7 +73,9 @@ async def wait_for_notifications(
         body = await notifications(node, account)
         return body if len(body["items"]) >= count else None
 
-    return await eventually(probe, what=what or f"{count} notification(s)")
+    found = await eventually(probe, what=what or f"{count} notification(s)")
+    assert found is not None
+    return found
 
 
 async def local_id_on(node: TestNode, account: Account, case_iri: str) -> str:
@@ -84,7 +86,9 @@ async def local_id_on(node: TestNode, account: Account, case_iri: str) -> str:
         assert status == 200, listing
         return next((item["local_id"] for item in listing["items"] if item["id"] == case_iri), None)
 
-    return await eventually(probe, what=f"case {case_iri} on {node.config.country}")
+    local_id = await eventually(probe, what=f"case {case_iri} on {node.config.country}")
+    assert local_id is not None
+    return local_id
 
 
 async def settle(node: TestNode) -> None:

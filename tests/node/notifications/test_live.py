@@ -50,6 +50,7 @@ async def test_stream_pushes_the_unread_count_and_cleans_up(network: NodeNetwork
     author = await node.add_member(specialty="pediatrics")
     reader = await node.add_member(password=PASSWORD)
     await follow(node, reader, "pediatrics")
+    assert node.running is not None
     signal = node.running.app[UNREAD_SIGNAL]
     reader_id = await member_id(node, reader)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.node.notifications.support import (
     follow,
     notifications,
@@ -66,6 +68,7 @@ async def test_list_pages_and_read_marks(network: NodeNetwork) -> None:
 async def test_bad_requests(network: NodeNetwork) -> None:
     node = await network.spawn("US")
     member = await node.add_member()
+    payload: dict[str, Any]
     for payload in ({}, {"ids": []}, {"all": False}, {"ids": ["x"], "all": True}, {"ids": "x"}):
         status, body = await node.request(
             "POST", "/api/v1/notifications/read", token=member.token, json=payload

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from node.members.models import Role
+from node.notifications import triggers
 from node.notifications.models import Notification
 from tests.node.notifications.support import (
     follow,
@@ -20,7 +22,11 @@ from tests.node.notifications.support import (
 from tests.rig import NodeNetwork
 
 
-async def test_new_case_notifies_followers_but_not_its_author(network: NodeNetwork) -> None:
+async def test_new_case_notifies_followers_but_not_its_author(
+    network: NodeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Followers are stored in several INSERTs when there are many: make "many" small.
+    monkeypatch.setattr(triggers, "INSERT_CHUNK", 1)
     node = await network.spawn("US")
     author = await node.add_member(name="Alice Carter", specialty="pediatrics")
     follower = await node.add_member(name="Ben Okafor")
