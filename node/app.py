@@ -11,6 +11,7 @@ from i18n.catalogs import Catalogs
 from node import discovery_routes
 from node.accounts import api as accounts_api
 from node.accounts import pages as accounts_pages
+from node.admin import pages as admin_pages
 from node.api import meta
 from node.api.routing import ApiRoutes
 from node.cases import api as cases_api
@@ -81,6 +82,7 @@ PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (
     notification_pages.routes,
     search_pages.routes,
     metrics_pages.routes,
+    *admin_pages.TABLES,
 )
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Federation endpoints (not part of the JSON API document).
