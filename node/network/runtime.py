@@ -17,16 +17,18 @@ from federation.transport import DEFAULT_TIMEOUT, SigningKey
 from node import __version__
 from node.cases.media import media_fetcher
 from node.cases.view_counts import view_reporter
-from node.members.attestation import attestation_job
+from node.db.types import utcnow
 from node.inbox.context import ApplyContext
 from node.inbox.store import forget_expired_signatures
 from node.inbox.worker import InboxWorker
+from node.members.attestation import attestation_job
 from node.notifications.digest import digest_job
 from node.outbox.catchup import CatchUp
 from node.outbox.worker import DeliveryWorker
 from node.peers.directory import ProofKeys
 from node.peers.keys import PeerKeys
 from node.state import NodeState
+from node.verification.documents import purge_expired_documents
 
 JANITOR_SECONDS = 600.0
 RESTART_PAUSE_SECONDS = 5.0
@@ -64,8 +66,12 @@ async def _supervised(state: NodeState, name: str, work: Callable[[], Awaitable[
 
 
 async def _janitor(state: NodeState) -> None:
+    """Housekeeping: expired replay records, verification documents past retention."""
     while True:
         await forget_expired_signatures(state.db)
+        purged = await purge_expired_documents(state.db, state.config.data_dir, utcnow())
+        if purged:
+            state.log.info("deleted %d verification documents past their retention period", purged)
         await asyncio.sleep(JANITOR_SECONDS)
 
 
