@@ -42,6 +42,19 @@ async def read_json(request: web.Request, model: type[Model]) -> Model:
         ) from None
 
 
+def read_query(request: web.Request, model: type[Model]) -> Model:
+    """The query string as ``model``, or a 400 problem naming each bad parameter."""
+    try:
+        return model.model_validate(dict(request.query))
+    except ValidationError as error:
+        raise Problem(
+            400,
+            "Some query parameters are invalid.",
+            slug="invalid-query",
+            errors=_field_errors(error),
+        ) from None
+
+
 def json_response(data: BaseModel | dict[str, Any], *, status: int = 200) -> web.Response:
     payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
     return web.json_response(

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import ValidationError
 
-from node.api.bodies import json_response, read_json
-from node.api.problems import Problem
+from node.api.bodies import json_response, read_json, read_query
 from node.api.routing import ApiRoutes
 from node.cases import actions
 from node.cases.schemas import (
@@ -41,26 +39,13 @@ async def post_case(request: web.Request) -> web.Response:
     return json_response(await actions.post_case(node_state(request), member, data), status=201)
 
 
-def query_of(request: web.Request) -> CaseQuery:
-    try:
-        return CaseQuery.model_validate(dict(request.query))
-    except ValidationError as error:
-        details = [
-            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
-            for e in error.errors(include_url=False, include_input=False)
-        ]
-        raise Problem(
-            400, "Some query parameters are invalid.", slug="invalid-query", errors=details
-        ) from None
-
-
 @api.get(
     "/api/v1/cases", summary="List cases", query=CaseQuery, response=CaseList, errors=(400, 403)
 )
 async def get_cases(request: web.Request) -> web.Response:
     """Newest first; filter with ``q``, ``specialty`` and ``status``; page with ``before``."""
     verified_member(request)
-    query = query_of(request)
+    query = read_query(request, CaseQuery)
     async with node_state(request).db.read() as session:
         return json_response(await list_cases(session, query))
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import ValidationError
 
-from node.api.bodies import json_response, read_json
-from node.api.problems import Problem
+from node.api.bodies import json_response, read_json, read_query
 from node.api.routing import ApiRoutes
 from node.members.auth import current_member, verified_member
 from node.notifications import actions
@@ -72,19 +70,6 @@ async def patch_settings(request: web.Request) -> web.Response:
     return json_response(await actions.set_notification_settings(node_state(request), member, data))
 
 
-def _query(request: web.Request) -> NotificationQuery:
-    try:
-        return NotificationQuery.model_validate(dict(request.query))
-    except ValidationError as error:
-        details = [
-            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
-            for e in error.errors(include_url=False, include_input=False)
-        ]
-        raise Problem(
-            400, "Some query parameters are invalid.", slug="invalid-query", errors=details
-        ) from None
-
-
 @api.get(
     "/api/v1/notifications",
     summary="Your notifications",
@@ -96,7 +81,11 @@ async def get_notifications(request: web.Request) -> web.Response:
     """Newest first, with your unread count; page with ``before`` (the ``next`` of the
     previous page); ``unread=true`` lists only unread ones."""
     member = verified_member(request)
-    return json_response(await actions.notifications(node_state(request), member, _query(request)))
+    return json_response(
+        await actions.notifications(
+            node_state(request), member, read_query(request, NotificationQuery)
+        )
+    )
 
 
 @api.post(

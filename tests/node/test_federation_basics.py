@@ -83,6 +83,8 @@ async def test_federated_case_reaches_peer_and_node_case_does_not(network: NodeN
         "pseudonym": None,
         "specialty": "pediatrics",
         "country": "US",
+        "verified_by": us.base_url,
+        "status": "verified",
     }
     assert remote["specialties"] == CASE["specialties"]
     assert (remote["age_band"], remote["sex"]) == ("1-4", "female")
