@@ -17,7 +17,9 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-async def sign_in(node: TestNode, jar_session: aiohttp.ClientSession, email: str, password: str) -> int:
+async def sign_in(
+    node: TestNode, jar_session: aiohttp.ClientSession, email: str, password: str
+) -> int:
     async with jar_session.get(node.base_url + "/login") as response:
         token = csrf_of(await response.text())
     async with jar_session.post(
@@ -47,13 +49,18 @@ async def test_sign_in_sign_out_and_csrf(network: NodeNetwork) -> None:
             assert '<html lang="de" dir="ltr">' in html  # the node default language
             assert response.headers["Cache-Control"] == "no-store"
         # A form post without the CSRF token is refused.
-        async with browser.post(node.base_url + "/logout", data={}, allow_redirects=False,
-                                headers={"Accept": "text/html"}) as response:
+        async with browser.post(
+            node.base_url + "/logout",
+            data={},
+            allow_redirects=False,
+            headers={"Accept": "text/html"},
+        ) as response:
             assert response.status == 403
         async with browser.get(node.base_url + "/") as response:
             token = csrf_of(await response.text())
-        async with browser.post(node.base_url + "/logout", data={"csrf_token": token},
-                                allow_redirects=False) as response:
+        async with browser.post(
+            node.base_url + "/logout", data={"csrf_token": token}, allow_redirects=False
+        ) as response:
             assert response.status == 302
         async with browser.get(node.base_url + "/", allow_redirects=False) as response:
             assert response.status == 302  # the session was revoked server-side
@@ -69,11 +76,15 @@ async def test_language_negotiation_and_error_pages(network: NodeNetwork) -> Non
             ("tlh", "en", "ltr"),
             ("no", "nb", "ltr"),
         ]:
-            async with browser.get(node.base_url + "/login", headers={"Accept-Language": header}) as response:
+            async with browser.get(
+                node.base_url + "/login", headers={"Accept-Language": header}
+            ) as response:
                 html = await response.text()
                 assert response.status == 200, header
                 assert f'<html lang="{lang}" dir="{direction}">' in html, header
-        async with browser.get(node.base_url + "/no/such/page", headers={"Accept": "text/html"}) as response:
+        async with browser.get(
+            node.base_url + "/no/such/page", headers={"Accept": "text/html"}
+        ) as response:
             assert response.status == 404
             assert response.content_type == "text/html"
             html = await response.text()
@@ -82,14 +93,21 @@ async def test_language_negotiation_and_error_pages(network: NodeNetwork) -> Non
     assert status == 404 and body["status"] == 404  # machines still get problem+json
 
 
-async def test_bearer_token_does_not_open_pages_and_cookies_do_not_open_the_api(network: NodeNetwork) -> None:
+async def test_bearer_token_does_not_open_pages_and_cookies_do_not_open_the_api(
+    network: NodeNetwork,
+) -> None:
     node = await network.spawn("US")
     account = await node.add_member(password=PASSWORD)
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
         assert await sign_in(node, browser, account.email, PASSWORD) == 302
         async with browser.get(node.base_url + "/api/v1/me") as response:
             assert response.status == 401
-    async with aiohttp.ClientSession() as client:
-        async with client.get(node.base_url + "/", headers={"Authorization": f"Bearer {account.token}"},
-                              allow_redirects=False) as response:
-            assert response.status == 302
+    async with (
+        aiohttp.ClientSession() as client,
+        client.get(
+            node.base_url + "/",
+            headers={"Authorization": f"Bearer {account.token}"},
+            allow_redirects=False,
+        ) as response,
+    ):
+        assert response.status == 302
