@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    Subquery,
     bindparam,
     desc,
     func,
@@ -45,28 +46,49 @@ def _bm25(fts_table: str, *weights: float) -> ColumnElement[float]:
     return func.bm25(literal_column(fts_table), *weights)
 
 
+def _newest(fts_table: str, rank: ColumnElement[float], window: int) -> Subquery:
+    """The newest ``window`` matches of one index with their scores (larger is better).
+
+    FTS5 walks a term's rows in rowid order and stops at the limit, computing bm25()
+    only for the rows it returns; ordering by rank instead would score every match.
+    """
+    fts = table(fts_table, column("rowid", Integer))
+    return (
+        select(fts.c.rowid.label("rowid"), (-rank).label("score"))
+        .select_from(fts)
+        .where(_matches(fts_table))
+        .order_by(fts.c.rowid.desc())
+        .limit(window)
+        .subquery()
+    )
+
+
 def ranked(
-    terms: tuple[Term, ...], conditions: Sequence[ColumnElement[bool]], *, candidates: int
+    terms: tuple[Term, ...],
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    candidates: int,
+    window: int,
 ) -> Select[tuple[int, float]]:
     """case_id and score of matching cases, best first (add offset and limit)."""
-    case_rank = _bm25("search_cases", *CASE_WEIGHTS)
+    case_matches = _newest("search_cases", _bm25("search_cases", *CASE_WEIGHTS), window)
     case_hits = (
-        select(Case.id.label("case_id"), (-case_rank).label("score"))
-        .select_from(SEARCH_CASES)
-        .join(Case, Case.id == SEARCH_CASES.c.rowid)
-        .where(_matches("search_cases"), *conditions)
-        .order_by(case_rank)
+        select(Case.id.label("case_id"), case_matches.c.score)
+        .join(Case, Case.id == case_matches.c.rowid)
+        .where(*conditions)
+        .order_by(case_matches.c.score.desc())
         .limit(candidates)
         .subquery()
     )
-    reply_rank = _bm25("search_replies")
+    reply_matches = _newest("search_replies", _bm25("search_replies"), window)
     reply_hits = (
-        select(Reply.case_id.label("case_id"), (-reply_rank * REPLY_WEIGHT).label("score"))
-        .select_from(SEARCH_REPLIES)
-        .join(Reply, Reply.id == SEARCH_REPLIES.c.rowid)
+        select(
+            Reply.case_id.label("case_id"), (reply_matches.c.score * REPLY_WEIGHT).label("score")
+        )
+        .join(Reply, Reply.id == reply_matches.c.rowid)
         .join(Case, Case.id == Reply.case_id)
-        .where(_matches("search_replies"), *conditions)
-        .order_by(reply_rank)
+        .where(*conditions)
+        .order_by(reply_matches.c.score.desc())
         .limit(candidates)
         .subquery()
     )

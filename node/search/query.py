@@ -6,9 +6,11 @@ more than one in a reply, a hit in the title more than one in the history. Filte
 (specialty, status, language, country of origin) apply inside each index query, so a
 page of results is always full when enough cases match.
 
-Each index query keeps only its best ``CANDIDATES`` hits before they are merged: a
-very common word can match most of a big node, and ranking all of it for every page
-would cost more than anyone reads (the first 50 pages of 20).
+A very common word can match most of a big node, and ranking all of that for every
+page would cost more than anyone reads. So each index ranks only its newest
+``WINDOW`` matches (all of them, for any word that is not in most documents), and
+keeps its best ``CANDIDATES`` before the two are merged: at most the first 50 pages
+of 20. For the broadest searches, results thus favour recent cases.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from node.search import fts5, tsearch
 from node.search.terms import Term
 
 CANDIDATES = 1000
+WINDOW = 20_000
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,13 @@ async def ranked_cases(
         return []
     conditions = case_conditions(filters)
     if is_sqlite(session):
-        statement = fts5.ranked(terms, conditions, candidates=CANDIDATES)
+        statement = fts5.ranked(terms, conditions, candidates=CANDIDATES, window=WINDOW)
     else:
-        statement = tsearch.ranked(
-            terms, conditions, language=filters.language, candidates=CANDIDATES
-        )
+        query = await tsearch.query_text(session, terms, filters.language)
+        if not query:
+            return []
+        await tsearch.prepare(session)
+        statement = tsearch.ranked(query, conditions, candidates=CANDIDATES, window=WINDOW)
     rows = await session.execute(statement.offset(offset).limit(limit))
     return [Hit(case_id=row.case_id, score=float(row.score)) for row in rows]
 

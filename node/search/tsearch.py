@@ -13,15 +13,22 @@ from collections.abc import Sequence
 from functools import reduce
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Integer,
     ScalarSelect,
     Select,
+    Subquery,
+    TableClause,
+    Text,
+    bindparam,
+    cast,
     desc,
     func,
     literal,
     select,
     table,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
@@ -77,40 +84,76 @@ def _term_query(config: ColumnElement[str], term: Term) -> ColumnElement[str]:
     return func.plainto_tsquery(config, term.text, type_=TSQUERY)
 
 
-def tsquery(terms: tuple[Term, ...], language: str | None) -> ScalarSelect[str]:
-    """The combined query, computed once per statement (an InitPlan), not per row."""
+def _combined(terms: tuple[Term, ...], language: str | None) -> ColumnElement[str]:
     per_language = []
     for code in _languages(language):
         config = func.curbside_search_config(literal(code), type_=REGCONFIG)
         parts = [_term_query(config, term) for term in terms]
         per_language.append(reduce(lambda a, b: a.op("&&")(b), parts))
-    combined = reduce(lambda a, b: a.op("||")(b), per_language)
-    return select(combined.label("query")).scalar_subquery()
+    return reduce(lambda a, b: a.op("||")(b), per_language)
+
+
+def tsquery(terms: tuple[Term, ...], language: str | None) -> ScalarSelect[str]:
+    """The combined query, computed once per statement (an InitPlan), not per row."""
+    return select(_combined(terms, language).label("query")).scalar_subquery()
+
+
+async def query_text(session: AsyncSession, terms: tuple[Term, ...], language: str | None) -> str:
+    """The combined query as tsquery text ("" if every word is a stop word).
+
+    Searches send it back as a parameter rather than computing it inside the
+    statement: the planner can then estimate from the column's statistics how many
+    rows match, and pick a GIN scan for a rare word but a walk down the primary key
+    for a word in most documents.
+    """
+    return (await session.scalar(select(cast(_combined(terms, language), Text)))) or ""
+
+
+async def prepare(session: AsyncSession) -> None:
+    """Plan each search for its own words: a prepared statement's generic plan
+    would estimate every query alike."""
+    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+def _newest(
+    index: TableClause, key: ColumnElement[int], query: BindParameter[str], window: int
+) -> Subquery:
+    """The newest ``window`` matches of one index (every match of a word that is not in
+    most documents): ranking them all for a word in most documents costs seconds."""
+    return (
+        select(index)
+        .where(index.c.document.op("@@")(query))
+        .order_by(key.desc())
+        .limit(window)
+        .subquery()
+    )
 
 
 def ranked(
-    terms: tuple[Term, ...],
+    query_text_: str,
     conditions: Sequence[ColumnElement[bool]],
     *,
-    language: str | None,
     candidates: int,
+    window: int,
 ) -> Select[tuple[int, float]]:
     """case_id and score of matching cases, best first (add offset and limit)."""
-    query = tsquery(terms, language)
-    case_rank = func.ts_rank(SEARCH_CASES.c.document, query, NORMALISATION)
+    query = bindparam("tsquery", query_text_, type_=TSQUERY)
+    cases = _newest(SEARCH_CASES, SEARCH_CASES.c.case_id, query, window)
+    case_rank = func.ts_rank(cases.c.document, query, NORMALISATION)
     case_hits = (
-        select(SEARCH_CASES.c.case_id, case_rank.label("score"))
-        .join(Case, Case.id == SEARCH_CASES.c.case_id)
-        .where(SEARCH_CASES.c.document.op("@@")(query), *conditions)
+        select(cases.c.case_id, case_rank.label("score"))
+        .join(Case, Case.id == cases.c.case_id)
+        .where(*conditions)
         .order_by(desc(case_rank))
         .limit(candidates)
         .subquery()
     )
-    reply_rank = func.ts_rank(SEARCH_REPLIES.c.document, query, NORMALISATION)
+    replies = _newest(SEARCH_REPLIES, SEARCH_REPLIES.c.reply_id, query, window)
+    reply_rank = func.ts_rank(replies.c.document, query, NORMALISATION)
     reply_hits = (
-        select(SEARCH_REPLIES.c.case_id, reply_rank.label("score"))
-        .join(Case, Case.id == SEARCH_REPLIES.c.case_id)
-        .where(SEARCH_REPLIES.c.document.op("@@")(query), *conditions)
+        select(replies.c.case_id, reply_rank.label("score"))
+        .join(Case, Case.id == replies.c.case_id)
+        .where(*conditions)
         .order_by(desc(reply_rank))
         .limit(candidates)
         .subquery()
