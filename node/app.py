@@ -36,6 +36,7 @@ from node.members.auth import bearer_auth
 from node.metrics import api as metrics_api
 from node.metrics import pages as metrics_pages
 from node.moderation import api as moderation_api
+from node.moderation import pages as moderation_pages
 from node.network.runtime import start_federation, stop_federation
 from node.notifications import api as notifications_api
 from node.notifications import pages as notification_pages
@@ -83,6 +84,7 @@ PAGE_ROUTES: tuple[web.RouteTableDef, ...] = (
     search_pages.routes,
     metrics_pages.routes,
     *admin_pages.TABLES,
+    moderation_pages.routes,
 )
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Federation endpoints (not part of the JSON API document).

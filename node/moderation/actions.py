@@ -6,7 +6,10 @@ exactly like node/cases/actions.py, so the API and the pages cannot drift apart.
 
 from __future__ import annotations
 
-from node.api.problems import not_found
+from sqlalchemy import select
+
+from i18n.translate import gettext
+from node.api.problems import Problem, not_found
 from node.audit.service import record
 from node.cases import actions as case_actions
 from node.cases.models import Tombstone
@@ -14,10 +17,47 @@ from node.db.engine import Database
 from node.db.types import utcnow
 from node.members.models import Member
 from node.moderation.models import Report
-from node.moderation.schemas import Action
-from node.moderation.service import Revealed, decide, reveal_pseudonym
+from node.moderation.schemas import Action, ReportIn
+from node.moderation.service import Revealed, decide, find_target, reveal_pseudonym
+from node.outbox.publish import publish
 from node.peers.service import remove_peer
 from node.state import NodeState
+
+
+async def file_report(state: NodeState, member: Member, data: ReportIn) -> int:
+    """A member reports a case or reply: for this node's moderators, and (as a Flag with
+    the reason only; the reporter and the comment stay here) for the moderators of the
+    node where the post was written and of the case's node."""
+    async with state.db.write() as session:
+        target = await find_target(session, data.object)
+        duplicate = await session.scalar(
+            select(Report.id).where(
+                Report.object_iri == target.iri,
+                Report.reporter_member_id == member.id,
+                Report.state == "open",
+            )
+        )
+        if duplicate is not None:
+            raise Problem(409, gettext("You already reported this."), slug="already-reported")
+        row = Report(
+            object_iri=target.iri,
+            object_type=target.kind,
+            reason=data.reason.value,
+            comment=data.comment,
+            reporter_member_id=member.id,
+        )
+        session.add(row)
+        author_node = target.reply.origin if target.reply is not None else target.origin
+        for node in sorted({target.origin, author_node} - {state.config.base_url}):
+            flag = case_actions.activity(
+                state, "Flag", f"{state.config.base_url}/actor", target.iri
+            )
+            flag["content"] = data.reason.value
+            await publish(session, flag, recipient=node)
+        await session.flush()
+        report_id = row.id
+    state.federation.delivery_due()
+    return report_id
 
 
 async def decide_report(

@@ -9,7 +9,6 @@ from node.api.bodies import json_response, read_json
 from node.api.problems import Problem, forbidden, not_found
 from node.api.routing import ApiRoutes
 from node.cases.access import is_moderator
-from node.cases.actions import activity
 from node.members.auth import current_member, verified_member
 from node.members.models import Member, Role
 from node.moderation import actions as moderation_actions
@@ -24,7 +23,6 @@ from node.moderation.schemas import (
     RevealOut,
 )
 from node.moderation.service import find_target
-from node.outbox.publish import publish
 from node.state import node_state
 
 api = ApiRoutes(tag="moderation")
@@ -56,34 +54,7 @@ async def report(request: web.Request) -> web.Response:
     written (as a Flag carrying the reason only: your comment and your name stay here)."""
     member = verified_member(request)
     data = await read_json(request, ReportIn)
-    state = node_state(request)
-    async with state.db.write() as session:
-        target = await find_target(session, data.object)
-        duplicate = await session.scalar(
-            select(Report.id).where(
-                Report.object_iri == target.iri,
-                Report.reporter_member_id == member.id,
-                Report.state == "open",
-            )
-        )
-        if duplicate is not None:
-            raise Problem(409, "You already reported this.", slug="already-reported")
-        row = Report(
-            object_iri=target.iri,
-            object_type=target.kind,
-            reason=data.reason.value,
-            comment=data.comment,
-            reporter_member_id=member.id,
-        )
-        session.add(row)
-        author_node = target.reply.origin if target.reply is not None else target.origin
-        for node in {target.origin, author_node} - {state.config.base_url}:
-            flag = activity(state, "Flag", f"{state.config.base_url}/actor", target.iri)
-            flag["content"] = data.reason.value
-            await publish(session, flag, recipient=node)
-        await session.flush()
-        report_id = row.id
-    state.federation.delivery_due()
+    report_id = await moderation_actions.file_report(node_state(request), member, data)
     return json_response({"id": report_id}, status=201)
 
 

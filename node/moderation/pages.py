@@ -1,0 +1,92 @@
+"""The report form members open from a case or a reply."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from i18n.translate import N_, gettext
+from node.api.problems import Problem
+from node.moderation import actions
+from node.moderation.schemas import Reason, ReportIn
+from node.moderation.service import find_target
+from node.state import node_state
+from node.web.context import verified_page_member
+from node.web.pages import safe_next
+from node.web.templating import render
+
+routes = web.RouteTableDef()
+
+REASON_LABELS = {
+    Reason.IDENTIFIABLE_PATIENT_DATA: N_("It could identify a patient"),
+    Reason.NOT_A_CLINICAL_CASE: N_("It is not a clinical case or answer"),
+    Reason.ABUSIVE: N_("It is abusive or disrespectful"),
+    Reason.MISINFORMATION: N_("It is dangerous medical misinformation"),
+    Reason.SPAM: N_("It is advertising or spam"),
+    Reason.OTHER: N_("Something else (please explain)"),
+}
+
+
+def _form(
+    request: web.Request,
+    *,
+    target: str,
+    back: str,
+    excerpt: str,
+    error: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    reasons = [(reason.value, gettext(label)) for reason, label in REASON_LABELS.items()]
+    context = {
+        "target": target,
+        "back": back,
+        "excerpt": excerpt,
+        "reasons": reasons,
+        "error": error,
+    }
+    return render(request, "moderation/report.html", context, status=status)
+
+
+async def _excerpt(request: web.Request, target: str) -> str:
+    async with node_state(request).db.read() as session:
+        found = await find_target(session, target)
+    text = found.reply.content if found.reply is not None else found.case.title
+    return text[:160]
+
+
+@routes.get("/report")
+async def report_form(request: web.Request) -> web.Response:
+    verified_page_member(request)
+    target = request.query.get("object", "")
+    back = safe_next(request.query.get("back"))
+    return _form(request, target=target, back=back, excerpt=await _excerpt(request, target))
+
+
+@routes.post("/report")
+async def report(request: web.Request) -> web.Response:
+    member = verified_page_member(request)
+    form = await request.post()
+    target = str(form.get("object", ""))
+    back = safe_next(form.get("back"))
+    excerpt = await _excerpt(request, target)
+    try:
+        data = ReportIn(
+            object=target, reason=str(form.get("reason", "")), comment=str(form.get("comment", ""))
+        )
+    except ValidationError:
+        message = gettext("Choose a reason, and keep the comment under 1,000 characters.")
+        return _form(request, target=target, back=back, excerpt=excerpt, error=message, status=422)
+    try:
+        await actions.file_report(node_state(request), member, data)
+    except Problem as problem:
+        if problem.status == 404:
+            raise
+        return _form(
+            request,
+            target=target,
+            back=back,
+            excerpt=excerpt,
+            error=problem.detail,
+            status=problem.status,
+        )
+    return render(request, "moderation/report_done.html", {"back": back})
