@@ -87,7 +87,7 @@ def ranked(
         )
         .join(Reply, Reply.id == reply_matches.c.rowid)
         .join(Case, Case.id == Reply.case_id)
-        .where(*conditions)
+        .where(Reply.hidden_at.is_(None), *conditions)
         .order_by(reply_matches.c.score.desc())
         .limit(candidates)
         .subquery()
@@ -134,7 +134,7 @@ async def reply_excerpts(
         return []
     rank = _bm25("search_replies")
     # rowid IN (...) lets FTS5 look each reply up rather than walk every match.
-    thread = select(Reply.id).where(Reply.case_id.in_(case_ids))
+    thread = select(Reply.id).where(Reply.case_id.in_(case_ids), Reply.hidden_at.is_(None))
     statement = (
         select(
             Reply.id,

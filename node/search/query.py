@@ -43,9 +43,10 @@ class Hit:
 
 
 def case_conditions(filters: Filters) -> list[ColumnElement[bool]]:
-    """Live cases that pass the filters. ``country`` is the country of origin: the
-    author's country, which is the country of the node the case was posted on."""
-    conditions: list[ColumnElement[bool]] = [Case.deleted_at.is_(None)]
+    """Live cases (not deleted, not hidden by a moderator) that pass the filters.
+    ``country`` is the country of origin: the author's country, which is the country
+    of the node the case was posted on."""
+    conditions: list[ColumnElement[bool]] = [Case.deleted_at.is_(None), Case.hidden_at.is_(None)]
     if filters.specialty:
         conditions.append(
             Case.id.in_(

@@ -153,7 +153,8 @@ def ranked(
     reply_hits = (
         select(replies.c.case_id, reply_rank.label("score"))
         .join(Case, Case.id == replies.c.case_id)
-        .where(*conditions)
+        .join(Reply, Reply.id == replies.c.reply_id)
+        .where(Reply.hidden_at.is_(None), *conditions)
         .order_by(desc(reply_rank))
         .limit(candidates)
         .subquery()
@@ -210,7 +211,11 @@ async def reply_excerpts(
             rank.label("score"),
         )
         .join(Reply, Reply.id == SEARCH_REPLIES.c.reply_id)
-        .where(SEARCH_REPLIES.c.case_id.in_(case_ids), SEARCH_REPLIES.c.document.op("@@")(query))
+        .where(
+            SEARCH_REPLIES.c.case_id.in_(case_ids),
+            SEARCH_REPLIES.c.document.op("@@")(query),
+            Reply.hidden_at.is_(None),
+        )
         .order_by(desc(rank))
     )
     return [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from node.members.models import Role
 from node.search.tables import POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS
 from tests.node.search.support import (
     listed,
@@ -349,3 +350,39 @@ async def test_cases_from_peers_are_searchable(network: NodeNetwork) -> None:
 
     await eventually(gone, what="the deleted case leaving the US index")
     assert titles(await search(us, us_doc, q="erythromelalgie")) == []
+
+
+async def test_posts_a_moderator_hid_are_not_found(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    colleague = await node.add_member()
+    moderator = await node.add_member(role=Role.MODERATOR)
+    spam = await post_case(node, author, title="Miracle cure for hypertension, buy now")
+    case = await post_case(node, author, title="Resistant hypertension at 30")
+    reply = await post_reply(node, colleague, case["local_id"], "Cheap pills at pharmacy dot com")
+
+    async def hide(local_id: str) -> None:
+        status, filed = await node.request(
+            "POST",
+            "/api/v1/reports",
+            token=colleague.token,
+            json={"object": local_id, "reason": "spam"},
+        )
+        assert status == 201, filed
+        status, decided = await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{filed['id']}/decision",
+            token=moderator.token,
+            json={"action": "hide", "reason": "Advertising, not a clinical case."},
+        )
+        assert status == 200, decided
+
+    assert len(titles(await search(node, author, q="hypertension"))) == 2
+    assert titles(await search(node, author, q="pharmacy")) == ["Resistant hypertension at 30"]
+    await hide(spam["local_id"])
+    await hide(reply["local_id"])
+    assert titles(await search(node, author, q="hypertension")) == ["Resistant hypertension at 30"]
+    assert await listed(node, author, q="miracle") == []
+    assert titles(await search(node, author, q="pharmacy")) == []
+    (hit,) = (await search(node, author, q="hypertension"))["items"]
+    assert hit["replies"] == [] and hit["matching_replies"] == 0
