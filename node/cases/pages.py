@@ -23,11 +23,14 @@ from node.cases.pages_forms import (
     FieldErrors,
     Form,
     acknowledgements,
+    apply_redaction,
     field_errors,
     findings,
     flag,
     optional,
+    redaction,
     refusal,
+    scan_findings,
     text,
     texts,
 )
@@ -158,6 +161,17 @@ async def create_case(request: web.Request) -> web.Response:
     values = _case_values(form)
     acks = acknowledgements(form)
     kept = [f"{ack['kind']}:{ack['text']}" for ack in acks]
+    where = redaction(form)
+    if where is not None and apply_redaction(values, where):
+        # One click replaced a detail: show the text again, still unposted, re-checked.
+        fields = {name: values[name] for name in ("title", "body", "question")}
+        return _case_form(
+            request,
+            values,
+            message=gettext("The detail was replaced by […]. Check the text, then post it."),
+            found=scan_findings(fields, values["language"] or current_language()),
+            acknowledged=kept,
+        )
     try:
         data = CaseIn.model_validate({**values, "acknowledged_findings": acks})
     except ValidationError as error:

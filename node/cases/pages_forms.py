@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from i18n.translate import N_, gettext
 from node.api.problems import Problem
+from node.privacy.guard import findings_in
 
 Form = MultiDictProxy[Any]
 # field name -> message shown next to that field
@@ -95,8 +96,10 @@ _ACK_SEPARATOR = ":"
 
 
 def text(form: Form, name: str) -> str:
+    """The field's text without surrounding blanks (as the API models keep it, so the
+    guard's offsets into the text are offsets into this value)."""
     value = form.get(name, "")
-    return value if isinstance(value, str) else ""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def optional(form: Form, name: str) -> str | None:
@@ -164,4 +167,42 @@ def findings(problem: Problem) -> list[dict[str, Any]]:
         }
         for finding in problem.extra.get("findings", [])
         if isinstance(finding, dict)
+    ]
+
+
+# A one-click redaction replaces the identifying detail by this mark.
+REDACTED = "[…]"
+
+
+def redaction(form: Form) -> tuple[str, int, int] | None:
+    """The detail a "Redact" button named, as (field, start, end), if one was pressed."""
+    value = form.get("redact")
+    if not isinstance(value, str):
+        return None
+    field, _, span = value.partition(":")
+    start, _, end = span.partition(":")
+    if not (start.isdigit() and end.isdigit()) or int(start) >= int(end):
+        return None
+    return field, int(start), int(end)
+
+
+def apply_redaction(values: dict[str, Any], where: tuple[str, int, int]) -> bool:
+    """Replace the named span in ``values``; False if it does not fit the text."""
+    field, start, end = where
+    current = values.get(field)
+    if not isinstance(current, str) or end > len(current):
+        return False
+    values[field] = current[:start] + REDACTED + current[end:]
+    return True
+
+
+def scan_findings(fields: Mapping[str, str], language: str) -> list[dict[str, Any]]:
+    """What the guard finds in ``fields`` now, shaped like the findings of a refusal."""
+    return [
+        {
+            **finding.model_dump(),
+            "ack": f"{finding.kind}{_ACK_SEPARATOR}{finding.text}",
+            "label": gettext(FINDING_KINDS.get(finding.kind, finding.kind)),
+        }
+        for finding in findings_in(fields, language)
     ]

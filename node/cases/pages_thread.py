@@ -17,15 +17,18 @@ from pydantic import ValidationError
 from i18n.translate import gettext
 from node.api.problems import Problem
 from node.cases import actions
-from node.cases.access import is_moderator, reply_or_404
+from node.cases.access import case_or_404, is_moderator, reply_or_404
 from node.cases.pages_case import POLL_DURATIONS, FormState, render_case_page
 from node.cases.pages_forms import (
     acknowledgements,
+    apply_redaction,
     field_errors,
     findings,
     flag,
     optional,
+    redaction,
     refusal,
+    scan_findings,
     text,
     texts,
     yes_no,
@@ -72,6 +75,14 @@ async def post_reply(request: web.Request) -> web.Response:
     }
     acks = acknowledgements(form)
     state = FormState("reply", values, acknowledged=_kept(acks))
+    where = redaction(form)
+    if where is not None and apply_redaction(values, where):
+        # One click replaced a detail: show the reply again, still unposted, re-checked.
+        async with node_state(request).db.read() as session:
+            language = (await case_or_404(session, local_id)).language
+        state.findings = scan_findings({"content": values["content"]}, language)
+        state.message = gettext("The detail was replaced by […]. Check the text, then post it.")
+        return await render_case_page(request, member, local_id, form=state)
     try:
         data = ReplyIn.model_validate({**values, "acknowledged_findings": acks})
     except ValidationError as error:

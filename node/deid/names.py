@@ -99,6 +99,8 @@ def _eponym_context(text: str, end: int) -> bool:
 
 
 _TITLE_WORDS: Final = _title_words()
+# The English possessive clings to a name token; the span must stop before it.
+_POSSESSIVE_ENDINGS: Final = ("'s", "\u2019s")
 # Specialists work like a relation word: "our endocrinologist, Siobhan McAteer",
 # "vores endokrinolog, Sidsel Dybdahl", "la Dott.ssa ... reumatologa".
 _SPECIALIST_ENDINGS: Final = tuple(_WORDS["specialist_endings"])
@@ -174,6 +176,8 @@ class _Scan:
                 return None
         # Re-trim ``last`` in case trailing particles were dropped.
         last = tokens[self.index_at(first) + len(parts) - 1][1]
+        if text[last - 2 : last] in _POSSESSIVE_ENDINGS and last - 2 > first:
+            last -= 2  # "Keller's" marks the name "Keller", not "Keller's"
         return first, last, parts
 
 
