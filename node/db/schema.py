@@ -13,6 +13,7 @@ from node.db.base import Base
 from node.identity import models as _identity_models
 from node.inbox import models as _inbox_models
 from node.members import models as _member_models
+from node.metrics import models as _metrics_models
 from node.moderation import models as _moderation_models
 from node.notifications import models as _notification_models
 from node.outbox import models as _outbox_models
@@ -29,6 +30,7 @@ MODEL_MODULES = (
     _identity_models,
     _inbox_models,
     _member_models,
+    _metrics_models,
     _moderation_models,
     _notification_models,
     _outbox_models,

@@ -48,7 +48,7 @@ class Figures(BaseModel):
 class WeekCount(BaseModel):
     starts: date = Field(description="first day of the seven-day span (the last one ends now)")
     cases: int
-    replies: int = Field(description="replies written in the span to cases of the scope")
+    replies: int = Field(description="replies (so far) to the cases posted in the span")
 
 
 class ReplyTimeBucket(BaseModel):

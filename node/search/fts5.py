@@ -17,12 +17,14 @@ from sqlalchemy import (
     bindparam,
     desc,
     func,
+    literal,
     literal_column,
     select,
     table,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import column
 
 from node.cases.models import Case, Reply
@@ -46,20 +48,36 @@ def _bm25(fts_table: str, *weights: float) -> ColumnElement[float]:
     return func.bm25(literal_column(fts_table), *weights)
 
 
-def _newest(fts_table: str, rank: ColumnElement[float], window: int) -> Subquery:
-    """The newest ``window`` matches of one index with their scores (larger is better).
+def _newest(fts_table: str, rank: ColumnElement[float] | None, window: int) -> Subquery:
+    """The newest ``window`` matches of one index with their scores (larger is better;
+    0 for all when ``rank`` is None).
 
     FTS5 walks a term's rows in rowid order and stops at the limit, computing bm25()
     only for the rows it returns; ordering by rank instead would score every match.
     """
     fts = table(fts_table, column("rowid", Integer))
+    score = -rank if rank is not None else literal(0.0)
     return (
-        select(fts.c.rowid.label("rowid"), (-rank).label("score"))
+        select(fts.c.rowid.label("rowid"), score.label("score"))
         .select_from(fts)
         .where(_matches(fts_table))
         .order_by(fts.c.rowid.desc())
         .limit(window)
         .subquery()
+    )
+
+
+def newest_reply_match(terms: tuple[Term, ...], offset: int) -> Select[int]:
+    """The rowid of the (offset + 1)th newest matching reply: how broad a query is."""
+    fts = table("search_replies", column("rowid", Integer))
+    return (
+        select(fts.c.rowid)
+        .select_from(fts)
+        .where(_matches("search_replies"))
+        .order_by(fts.c.rowid.desc())
+        .offset(offset)
+        .limit(1)
+        .params(match=fts5_match(terms))
     )
 
 
@@ -69,18 +87,25 @@ def ranked(
     *,
     candidates: int,
     window: int,
+    broad: bool,
 ) -> Select[tuple[int, float]]:
-    """case_id and score of matching cases, best first (add offset and limit)."""
-    case_matches = _newest("search_cases", _bm25("search_cases", *CASE_WEIGHTS), window)
+    """case_id and score of matching cases, best first (add offset and limit).
+
+    ``broad``: the words are in most documents, where bm25 ranks next to nothing and
+    its document-frequency pass alone costs tens of milliseconds: newest first.
+    """
+    case_rank = None if broad else _bm25("search_cases", *CASE_WEIGHTS)
+    case_matches = _newest("search_cases", case_rank, window)
     case_hits = (
         select(Case.id.label("case_id"), case_matches.c.score)
         .join(Case, Case.id == case_matches.c.rowid)
         .where(*conditions)
-        .order_by(case_matches.c.score.desc())
+        .order_by(case_matches.c.score.desc(), case_matches.c.rowid.desc())
         .limit(candidates)
         .subquery()
     )
-    reply_matches = _newest("search_replies", _bm25("search_replies"), window)
+    reply_rank = None if broad else _bm25("search_replies")
+    reply_matches = _newest("search_replies", reply_rank, window)
     reply_hits = (
         select(
             Reply.case_id.label("case_id"), (reply_matches.c.score * REPLY_WEIGHT).label("score")
@@ -88,7 +113,7 @@ def ranked(
         .join(Reply, Reply.id == reply_matches.c.rowid)
         .join(Case, Case.id == Reply.case_id)
         .where(Reply.hidden_at.is_(None), *conditions)
-        .order_by(reply_matches.c.score.desc())
+        .order_by(reply_matches.c.score.desc(), reply_matches.c.rowid.desc())
         .limit(candidates)
         .subquery()
     )
@@ -129,12 +154,17 @@ async def case_excerpts(
 async def reply_excerpts(
     session: AsyncSession, terms: tuple[Term, ...], case_ids: Sequence[int]
 ) -> list[ReplyExcerpt]:
-    """The matching replies of the listed cases, best first."""
+    """The matching replies of the listed cases, in thread order."""
     if not case_ids:
         return []
-    rank = _bm25("search_replies")
-    # rowid IN (...) lets FTS5 look each reply up rather than walk every match.
-    thread = select(Reply.id).where(Reply.case_id.in_(case_ids), Reply.hidden_at.is_(None))
+    # rowid IN (...) lets FTS5 look each reply up rather than walk every match; the
+    # alias keeps that list from being correlated with the outer query's replies.
+    thread = aliased(Reply)
+    wanted = (
+        select(thread.id)
+        .where(thread.case_id.in_(case_ids), thread.hidden_at.is_(None))
+        .correlate(None)
+    )
     statement = (
         select(
             Reply.id,
@@ -142,15 +172,14 @@ async def reply_excerpts(
             func.snippet(
                 literal_column("search_replies"), 0, START, END, "…", EXCERPT_TOKENS
             ).label("passage"),
-            (-rank).label("score"),
         )
         .select_from(SEARCH_REPLIES)
         .join(Reply, Reply.id == SEARCH_REPLIES.c.rowid)
-        .where(_matches("search_replies"), SEARCH_REPLIES.c.rowid.in_(thread))
-        .order_by(rank)
+        .where(_matches("search_replies"), SEARCH_REPLIES.c.rowid.in_(wanted))
+        .order_by(Reply.case_id, Reply.position.is_(None), Reply.position, Reply.id)
         .params(match=fts5_match(terms))
     )
     return [
-        ReplyExcerpt(reply_id=row.id, case_id=row.case_id, passage=row.passage, score=row.score)
+        ReplyExcerpt(reply_id=row.id, case_id=row.case_id, passage=row.passage)
         for row in await session.execute(statement)
     ]

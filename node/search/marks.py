@@ -30,7 +30,6 @@ class ReplyExcerpt:
     reply_id: int
     case_id: int
     passage: str
-    score: float
 
 
 def segments(marked: str) -> list[tuple[str, bool]]:

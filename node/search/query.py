@@ -8,24 +8,31 @@ page of results is always full when enough cases match.
 
 A very common word can match most of a big node, and ranking all of that for every
 page would cost more than anyone reads. So each index ranks only its newest
-``WINDOW`` matches (all of them, for any word that is not in most documents), and
-keeps its best ``CANDIDATES`` before the two are merged: at most the first 50 pages
-of 20. For the broadest searches, results thus favour recent cases.
+``WINDOW`` matches (all of them, for most words) and keeps its best ``CANDIDATES``
+before the two are merged: at most the first 50 pages of 20. A query whose words are
+in a large share of recent replies ("broad": one in ``BROAD_SHARE`` or more) is not
+ranked at all: relevance scores tell nothing there and computing them is the costly
+part (bm25's document-frequency pass reads the word's whole posting list), so its
+results come newest first, with score 0.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from node.cases.models import Case, CaseSpecialty
+from node.cases.models import Case, CaseSpecialty, Reply
 from node.search import fts5, tsearch
 from node.search.terms import Term
 
 CANDIDATES = 1000
-WINDOW = 20_000
+WINDOW = 5_000
+# A query is "broad" when at least one reply in BROAD_SHARE of the newest matches it:
+# the PROBE-th newest matching reply is within PROBE * BROAD_SHARE of the newest reply.
+PROBE = 500
+BROAD_SHARE = 10
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,11 @@ def case_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _is_broad(newest: int | None, probe: int | None) -> bool:
+    """At least one reply in BROAD_SHARE, among the newest, matches."""
+    return newest is not None and probe is not None and newest - probe < PROBE * BROAD_SHARE
+
+
 def is_sqlite(session: AsyncSession) -> bool:
     return session.bind is None or session.bind.dialect.name == "sqlite"
 
@@ -78,14 +90,26 @@ async def ranked_cases(
     if not terms or offset >= 2 * CANDIDATES:
         return []
     conditions = case_conditions(filters)
+    newest = await session.scalar(select(func.max(Reply.id)))
     if is_sqlite(session):
-        statement = fts5.ranked(terms, conditions, candidates=CANDIDATES, window=WINDOW)
+        probe = await session.scalar(fts5.newest_reply_match(terms, PROBE - 1))
+        broad = _is_broad(newest, probe)
+        statement = fts5.ranked(
+            terms, conditions, candidates=CANDIDATES, window=WINDOW, broad=broad
+        )
     else:
         query = await tsearch.query_text(session, terms, filters.language)
         if not query:
             return []
         await tsearch.prepare(session)
-        statement = tsearch.ranked(query, conditions, candidates=CANDIDATES, window=WINDOW)
+        probe = await session.scalar(tsearch.newest_reply_match(query, PROBE - 1))
+        statement = tsearch.ranked(
+            query,
+            conditions,
+            candidates=CANDIDATES,
+            window=WINDOW,
+            broad=_is_broad(newest, probe),
+        )
     rows = await session.execute(statement.offset(offset).limit(limit))
     return [Hit(case_id=row.case_id, score=float(row.score)) for row in rows]
 

@@ -129,33 +129,50 @@ def _newest(
     )
 
 
+def newest_reply_match(query_text_: str, offset: int) -> Select[int]:
+    """The id of the (offset + 1)th newest matching reply: how broad a query is."""
+    query = bindparam("tsquery", query_text_, type_=TSQUERY)
+    return (
+        select(SEARCH_REPLIES.c.reply_id)
+        .where(SEARCH_REPLIES.c.document.op("@@")(query))
+        .order_by(SEARCH_REPLIES.c.reply_id.desc())
+        .offset(offset)
+        .limit(1)
+    )
+
+
 def ranked(
     query_text_: str,
     conditions: Sequence[ColumnElement[bool]],
     *,
     candidates: int,
     window: int,
+    broad: bool,
 ) -> Select[tuple[int, float]]:
-    """case_id and score of matching cases, best first (add offset and limit)."""
+    """case_id and score of matching cases, best first (add offset and limit).
+
+    ``broad``: the words are in most documents, where ts_rank tells little and costs
+    a read of every candidate's document: newest first (score 0).
+    """
     query = bindparam("tsquery", query_text_, type_=TSQUERY)
     cases = _newest(SEARCH_CASES, SEARCH_CASES.c.case_id, query, window)
-    case_rank = func.ts_rank(cases.c.document, query, NORMALISATION)
+    case_rank = literal(0.0) if broad else func.ts_rank(cases.c.document, query, NORMALISATION)
     case_hits = (
         select(cases.c.case_id, case_rank.label("score"))
         .join(Case, Case.id == cases.c.case_id)
         .where(*conditions)
-        .order_by(desc(case_rank))
+        .order_by(desc(case_rank), cases.c.case_id.desc())
         .limit(candidates)
         .subquery()
     )
     replies = _newest(SEARCH_REPLIES, SEARCH_REPLIES.c.reply_id, query, window)
-    reply_rank = func.ts_rank(replies.c.document, query, NORMALISATION)
+    reply_rank = literal(0.0) if broad else func.ts_rank(replies.c.document, query, NORMALISATION)
     reply_hits = (
         select(replies.c.case_id, reply_rank.label("score"))
         .join(Case, Case.id == replies.c.case_id)
         .join(Reply, Reply.id == replies.c.reply_id)
         .where(Reply.hidden_at.is_(None), *conditions)
-        .order_by(desc(reply_rank))
+        .order_by(desc(reply_rank), replies.c.reply_id.desc())
         .limit(candidates)
         .subquery()
     )
@@ -196,11 +213,10 @@ async def case_excerpts(
 async def reply_excerpts(
     session: AsyncSession, terms: tuple[Term, ...], case_ids: Sequence[int]
 ) -> list[ReplyExcerpt]:
-    """The matching replies of the listed cases, best first."""
+    """The matching replies of the listed cases, in thread order."""
     if not case_ids:
         return []
     query = tsquery(terms, None)
-    rank = func.ts_rank(SEARCH_REPLIES.c.document, query, NORMALISATION)
     statement = (
         select(
             Reply.id,
@@ -208,7 +224,6 @@ async def reply_excerpts(
             func.ts_headline(SEARCH_REPLIES.c.config, Reply.content, query, HEADLINE).label(
                 "passage"
             ),
-            rank.label("score"),
         )
         .join(Reply, Reply.id == SEARCH_REPLIES.c.reply_id)
         .where(
@@ -216,9 +231,9 @@ async def reply_excerpts(
             SEARCH_REPLIES.c.document.op("@@")(query),
             Reply.hidden_at.is_(None),
         )
-        .order_by(desc(rank))
+        .order_by(Reply.case_id, Reply.position.is_(None), Reply.position, Reply.id)
     )
     return [
-        ReplyExcerpt(reply_id=row.id, case_id=row.case_id, passage=row.passage, score=row.score)
+        ReplyExcerpt(reply_id=row.id, case_id=row.case_id, passage=row.passage)
         for row in await session.execute(statement)
     ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
+
 from node.db.types import utcnow
 from tests.node.metrics.support import Thread, build
+from tests.node.search.support import post_case, post_reply, resolve
 from tests.rig import NodeNetwork
 
 MIN = timedelta(minutes=1)
@@ -153,3 +156,69 @@ async def test_metrics_of_an_empty_node_and_bad_periods(network: NodeNetwork) ->
     assert (await node.request("GET", "/api/v1/metrics"))[0] == 401
     pending = await node.add_member(verified=False)
     assert (await node.request("GET", "/api/v1/metrics", token=pending.token))[0] == 403
+
+
+async def test_the_figures_follow_what_members_do(network: NodeNetwork) -> None:
+    """The per-case copy the metrics read is kept by triggers: replies, resolution,
+    views and deletes show up without the metrics code knowing about them."""
+    node = await network.spawn("US")
+    author = await node.add_member()
+    colleague = await node.add_member()
+
+    async def period() -> dict[str, Any]:
+        status, metrics = await node.request("GET", "/api/v1/metrics", token=author.token)
+        assert status == 200, metrics
+        return metrics["node"]["period"]
+
+    case = await post_case(node, author, title="Persistent hiccups for a week")
+    await post_reply(node, author, case["local_id"], "Update: started after a new drug.")
+    assert (await period())["answered"] == 0  # the author's own note is not an answer
+    reply = await post_reply(node, colleague, case["local_id"], "Check the corticosteroid dose.")
+    figures = await period()
+    assert (figures["cases"], figures["replies"], figures["answered"]) == (1, 2, 1)
+    assert figures["median_first_reply_seconds"] is not None
+    status, _ = await node.request(
+        "GET", f"/api/v1/cases/{case['local_id']}", token=colleague.token
+    )
+    assert status == 200
+    assert (await period())["views"] == 1
+    await resolve(node, author, case["local_id"], reply["local_id"], found=True)
+    figures = await period()
+    assert (figures["resolved"], figures["share_resolved"], figures["share_found_what_needed"]) == (
+        1,
+        1.0,
+        1.0,
+    )
+    status, _ = await node.request(
+        "DELETE", f"/api/v1/replies/{reply['local_id']}", token=colleague.token
+    )
+    assert status == 204
+    figures = await period()
+    assert (figures["replies"], figures["answered"]) == (1, 0)
+    assert figures["median_first_reply_seconds"] is None
+    status, _ = await node.request(
+        "DELETE", f"/api/v1/cases/{case['local_id']}", token=author.token
+    )
+    assert status == 204
+    assert (await period())["cases"] == 0
+
+
+async def test_metrics_triggers_exist_at_head(network: NodeNetwork) -> None:
+    """A later SQLite batch migration that rebuilds cases or replies drops their
+    triggers; this fails until that migration recreates them."""
+    node = await network.spawn("US")
+    db = node.state.db
+    async with db.read() as session:
+        if db.is_sqlite:
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            expected = {
+                "metrics_cases_insert",
+                "metrics_cases_update",
+                "metrics_replies_insert",
+                "metrics_replies_delete",
+            }
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            expected = {"metrics_cases_copy", "metrics_first_reply"}
+        names = set((await session.execute(text(query))).scalars())
+    assert expected <= names

@@ -81,7 +81,7 @@ async def test_every_word_must_match_and_phrases_keep_their_order(network: NodeN
     assert titles(await search(node, author, q="creat")) == []
 
 
-async def test_replies_of_a_case_are_listed_best_first_and_capped(network: NodeNetwork) -> None:
+async def test_matching_replies_of_a_case_are_listed_and_capped(network: NodeNetwork) -> None:
     node = await network.spawn("US")
     author = await node.add_member()
     colleague = await node.add_member()
