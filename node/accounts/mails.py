@@ -32,6 +32,7 @@ def confirmation_mail(
     state: NodeState, *, to: str, name: str, locale: str | None, token: str, hours: int
 ) -> Mail:
     node = state.config.name
+    link = f"{state.config.base_url}/confirm/{token}"
     with language(state, locale):
         return Mail(
             to=to,
@@ -44,14 +45,15 @@ def confirmation_mail(
                 name=name,
                 node=node,
                 hours=hours,
-                link=f"{state.config.base_url}/confirm/{token}",
+                link=link,
             ),
         )
 
 
 def already_registered_mail(state: NodeState, *, to: str, name: str, locale: str | None) -> Mail:
     node = state.config.name
-    base = state.config.base_url
+    login = f"{state.config.base_url}/login"
+    reset = f"{state.config.base_url}/password/reset"
     with language(state, locale):
         return Mail(
             to=to,
@@ -65,8 +67,8 @@ def already_registered_mail(state: NodeState, *, to: str, name: str, locale: str
                 "If it was not you, ignore this message.",
                 name=name,
                 node=node,
-                login=f"{base}/login",
-                reset=f"{base}/password/reset",
+                login=login,
+                reset=reset,
             ),
         )
 
@@ -75,6 +77,7 @@ def reset_mail(
     state: NodeState, *, to: str, name: str, locale: str | None, token: str, minutes: int
 ) -> Mail:
     node = state.config.name
+    link = f"{state.config.base_url}/password/reset/{token}"
     with language(state, locale):
         return Mail(
             to=to,
@@ -88,7 +91,7 @@ def reset_mail(
                 name=name,
                 node=node,
                 minutes=minutes,
-                link=f"{state.config.base_url}/password/reset/{token}",
+                link=link,
             ),
         )
 

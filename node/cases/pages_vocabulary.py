@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from babel import Locale
 
+from i18n.collation import sort_key
 from i18n.jinja import specialty_name
 from i18n.languages import SUPPORTED_LANGUAGES
 from i18n.specialties import SPECIALTIES
@@ -71,7 +72,8 @@ def language_choices() -> list[tuple[str, str]]:
 def specialty_choices() -> list[tuple[str, str]]:
     """Alphabetical in the reader's language, so a long list is quick to scan."""
     named = [(code, specialty_name(code)) for code in SPECIALTIES]
-    return sorted(named, key=lambda item: item[1].casefold())
+    language = current_language()
+    return sorted(named, key=lambda item: sort_key(item[1], language))
 
 
 def vocabulary() -> dict[str, object]:
