@@ -225,6 +225,7 @@ async def reply_excerpts(
                 "passage"
             ),
         )
+        .select_from(SEARCH_REPLIES)
         .join(Reply, Reply.id == SEARCH_REPLIES.c.reply_id)
         .where(
             SEARCH_REPLIES.c.case_id.in_(case_ids),
