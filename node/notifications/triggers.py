@@ -10,10 +10,10 @@ twice — or a reply that is also news in a followed specialty — never doubles
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, exists, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,27 +30,88 @@ from node.state import NodeState
 INSERT_CHUNK = 1000
 
 
-async def _verified(session: AsyncSession, member_ids: Iterable[int]) -> list[int]:
-    wanted = sorted(set(member_ids))
-    if not wanted:
-        return []
-    rows = await session.scalars(
-        select(Member.id).where(
-            Member.id.in_(wanted), Member.status == VerificationStatus.VERIFIED.value
-        )
+VERIFIED = VerificationStatus.VERIFIED.value
+
+
+def _answerers(case_id: int) -> Select[int | None]:
+    """Members of this node who replied in the thread (under their name or not)."""
+    return select(Reply.author_member_id).where(
+        Reply.case_id == case_id, Reply.author_member_id.is_not(None)
     )
-    return list(rows)
+
+
+def _live_case(case_id: int, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(Case.id == case_id, Case.deleted_at.is_(None), *conditions)
+
+
+def new_case_recipients(case_id: int) -> Select[int]:
+    """Verified followers of any of the case's specialties, except its author.
+
+    Joined in SQL rather than filtered with IN (...): a specialty can have thousands
+    of followers on a node, more than a statement may carry as parameters."""
+    return (
+        select(SpecialtyFollow.member_id)
+        .join(Member, Member.id == SpecialtyFollow.member_id)
+        .join(CaseSpecialty, CaseSpecialty.code == SpecialtyFollow.code)
+        .join(Case, Case.id == CaseSpecialty.case_id)
+        .where(
+            Case.id == case_id,
+            Case.deleted_at.is_(None),
+            Member.status == VERIFIED,
+            or_(
+                Case.author_member_id.is_(None),
+                SpecialtyFollow.member_id != Case.author_member_id,
+            ),
+        )
+        .distinct()
+    )
+
+
+def reply_recipients(case_id: int, reply_id: int) -> Select[int]:
+    """The thread's author and answerers on this node who are verified, except the
+    reply's own author."""
+    involved = union(
+        _answerers(case_id),
+        select(Case.author_member_id).where(Case.id == case_id, Case.author_member_id.is_not(None)),
+    ).subquery()
+    return select(Member.id).where(
+        Member.id.in_(select(involved.c.author_member_id)),
+        Member.status == VERIFIED,
+        Member.id.not_in(
+            select(Reply.author_member_id).where(
+                Reply.id == reply_id, Reply.author_member_id.is_not(None)
+            )
+        ),
+        _live_case(case_id),
+        exists().where(Reply.id == reply_id),
+    )
+
+
+def resolved_recipients(case_id: int) -> Select[int]:
+    """The case's author resolved it themselves (only the author can), so only the
+    thread's answerers on this node are told."""
+    return select(Member.id).where(
+        Member.id.in_(_answerers(case_id)),
+        Member.status == VERIFIED,
+        Member.id.not_in(
+            select(Case.author_member_id).where(
+                Case.id == case_id, Case.author_member_id.is_not(None)
+            )
+        ),
+        _live_case(case_id, Case.status == "resolved"),
+    )
 
 
 async def _store(
     session: AsyncSession,
-    member_ids: list[int],
+    recipients: Select[int],
     *,
     kind: Kind,
     case_id: int,
     reply_id: int | None,
     subject: str,
 ) -> list[int]:
+    member_ids = sorted(set(await session.scalars(recipients)))
     if not member_ids:
         return []
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
@@ -74,79 +135,71 @@ async def _store(
     return member_ids
 
 
-async def _answerers(session: AsyncSession, case_id: int) -> set[int]:
-    """Members of this node who replied in the thread (under their name or not)."""
-    rows = await session.scalars(
-        select(Reply.author_member_id)
-        .where(Reply.case_id == case_id, Reply.author_member_id.is_not(None))
-        .distinct()
-    )
-    return {member_id for member_id in rows if member_id is not None}
+@dataclass(frozen=True)
+class _Plan:
+    """Who an event may notify (one SELECT), and how the notifications are stored."""
+
+    recipients: Select[int]
+    kind: Kind
+    case_id: int
+    reply_id: int | None
+    subject: str
+
+    async def store(self, session: AsyncSession) -> list[int]:
+        return await _store(
+            session,
+            self.recipients,
+            kind=self.kind,
+            case_id=self.case_id,
+            reply_id=self.reply_id,
+            subject=self.subject,
+        )
+
+
+def _plan(event: Event) -> _Plan | None:
+    if isinstance(event, CaseCreated):
+        return _Plan(
+            new_case_recipients(event.case_id),
+            Kind.NEW_CASE,
+            event.case_id,
+            None,
+            f"case:{event.case_id}",
+        )
+    if isinstance(event, ReplyCreated):
+        return _Plan(
+            reply_recipients(event.case_id, event.reply_id),
+            Kind.REPLY,
+            event.case_id,
+            event.reply_id,
+            f"reply:{event.reply_id}",
+        )
+    if isinstance(event, CaseResolved):
+        return _Plan(
+            resolved_recipients(event.case_id),
+            Kind.RESOLVED,
+            event.case_id,
+            None,
+            f"resolved:{event.case_id}",
+        )
+    return None  # ThreadChanged, the most frequent event, notifies nobody
 
 
 async def notify_new_case(session: AsyncSession, case_id: int) -> list[int]:
-    case = await session.get(Case, case_id)
-    if case is None or case.deleted_at is not None:
-        return []
-    # Joined in SQL rather than filtered with IN (...): a specialty can have thousands
-    # of followers on a node, more than a statement may carry as parameters.
-    followers = await session.scalars(
-        select(SpecialtyFollow.member_id)
-        .join(Member, Member.id == SpecialtyFollow.member_id)
-        .where(
-            SpecialtyFollow.code.in_(
-                select(CaseSpecialty.code).where(CaseSpecialty.case_id == case_id)
-            ),
-            Member.status == VerificationStatus.VERIFIED.value,
-        )
-        .distinct()
-    )
-    recipients = sorted(set(followers) - {case.author_member_id})
-    return await _store(
-        session,
-        recipients,
-        kind=Kind.NEW_CASE,
-        case_id=case_id,
-        reply_id=None,
-        subject=f"case:{case_id}",
-    )
+    plan = _plan(CaseCreated(case_id))
+    assert plan is not None
+    return await plan.store(session)
 
 
 async def notify_reply(session: AsyncSession, case_id: int, reply_id: int) -> list[int]:
-    case = await session.get(Case, case_id)
-    reply = await session.get(Reply, reply_id)
-    if case is None or reply is None or case.deleted_at is not None:
-        return []
-    involved = await _answerers(session, case_id)
-    if case.author_member_id is not None:
-        involved.add(case.author_member_id)
-    involved.discard(reply.author_member_id)  # type: ignore[arg-type]
-    return await _store(
-        session,
-        await _verified(session, involved),
-        kind=Kind.REPLY,
-        case_id=case_id,
-        reply_id=reply_id,
-        subject=f"reply:{reply_id}",
-    )
+    plan = _plan(ReplyCreated(case_id, reply_id))
+    assert plan is not None
+    return await plan.store(session)
 
 
 async def notify_resolved(session: AsyncSession, case_id: int) -> list[int]:
-    """The case's author resolved it themselves (only the author can), so only the
-    thread's answerers on this node are told."""
-    case = await session.get(Case, case_id)
-    if case is None or case.deleted_at is not None or case.status != "resolved":
-        return []
-    answerers = await _answerers(session, case_id)
-    answerers.discard(case.author_member_id)  # type: ignore[arg-type]
-    return await _store(
-        session,
-        await _verified(session, answerers),
-        kind=Kind.RESOLVED,
-        case_id=case_id,
-        reply_id=None,
-        subject=f"resolved:{case_id}",
-    )
+    plan = _plan(CaseResolved(case_id))
+    assert plan is not None
+    return await plan.store(session)
 
 
 class NotificationTriggers:
@@ -157,14 +210,17 @@ class NotificationTriggers:
         self.signal = signal
 
     async def __call__(self, event: Event) -> None:
-        if not isinstance(event, CaseCreated | ReplyCreated | CaseResolved):
-            return  # ThreadChanged, the most frequent event, needs no write at all
+        plan = _plan(event)
+        if plan is None:
+            return
+        # Most events notify nobody (a case received from a peer in a specialty no
+        # member here follows): one read says so, without queueing for the writer,
+        # which on SQLite is the one connection every inbox write also needs.
+        async with self.state.db.read() as session:
+            anyone = (await session.scalars(plan.recipients.limit(1))).first()
+        if anyone is None:
+            return
         async with self.state.db.write() as session:
-            if isinstance(event, CaseCreated):
-                notified = await notify_new_case(session, event.case_id)
-            elif isinstance(event, ReplyCreated):
-                notified = await notify_reply(session, event.case_id, event.reply_id)
-            else:
-                notified = await notify_resolved(session, event.case_id)
+            notified = await plan.store(session)
         # After the commit, so a badge that recounts finds the new rows.
         self.signal.changed(notified)
