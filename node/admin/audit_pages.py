@@ -12,6 +12,7 @@ from aiohttp import web
 
 from node.admin.access import render_admin, staff_page_member
 from node.admin.audit import audit_actions, audit_page, member_names
+from node.admin.audit_labels import action_label
 from node.state import node_state
 
 routes = web.RouteTableDef()
@@ -44,12 +45,13 @@ async def audit_log(request: web.Request) -> web.Response:
             "actor_name": names.get(entry.actor),
             "subject_name": names.get(entry.subject or ""),
             "details": _details(entry.details),
+            "label": action_label(entry.action),
         }
         for entry in page.entries
     ]
     context = {
         "entries": entries,
-        "actions": actions,
+        "actions": [(code, action_label(code)) for code in actions],
         "action": action,
         "subject": subject,
         "older": page.older,

@@ -143,7 +143,7 @@ async def test_digest_once_per_period_in_the_members_language(
     assert await run_digests(node.state) == 1
     [message] = mailbox.messages
     assert message["To"] == lena.email
-    assert message["Subject"] == "2 new notifications on Curbside US"
+    assert message["Subject"] == "2 neue Benachrichtigungen auf Curbside US"
     assert message["Message-ID"].startswith("<digest-")
     text, html = text_of(message), html_of(message)
     for part in (text, html):
@@ -157,7 +157,7 @@ async def test_digest_once_per_period_in_the_members_language(
         assert f"{node.base_url}/settings/follows" in part
         assert "Vereinigte Staaten" in part  # country names in Lena's language
     assert '<html lang="de" dir="ltr">' in html
-    assert "Hello Lena Schmidt," in text
+    assert "Guten Tag Lena Schmidt," in text
     assert await digests(node) == [("sent", 1)]
 
     # The period is closed: running again sends nothing, even with news waiting.
@@ -169,7 +169,7 @@ async def test_digest_once_per_period_in_the_members_language(
     # The next period lists only what is new and still unread.
     assert await run_digests(node.state, utcnow() + DAY + timedelta(minutes=1)) == 1
     second = mailbox.messages[1]
-    assert second["Subject"] == "1 new notification on Curbside US"
+    assert second["Subject"] == "1 neue Benachrichtigung auf Curbside US"
     assert second["Message-ID"] != message["Message-ID"]
     assert "Unexplained hyponatraemia" in text_of(second)
     assert "Toddler with recurrent fevers" not in text_of(second)

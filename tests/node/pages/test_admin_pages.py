@@ -184,6 +184,7 @@ async def test_reveal_needs_an_admin_and_a_reason_and_is_audited(network: NodeNe
         text = text_of(html)
         assert "Ada Admin" in text and "court order 12/2026" in text
         assert "checking a rumour" in text
+        assert "Anonymous author revealed" in text  # the action in words, beside its code
         assert "Hidden Author" not in text and author.email not in text
 
     entries = await audit(node, "pseudonym.reveal")
@@ -259,7 +260,10 @@ async def test_the_audit_log_filters_and_pages(network: NodeNetwork) -> None:
         assert len(rows) == 50
         assert [int(n) for n in rows] == sorted((int(n) for n in rows), reverse=True)
         assert "entry number 59" in html
-        assert '<option value="test.page">' in html  # the actions the log holds
+        assert '<option value="test.page">test.page</option>' in html  # what the log holds
+        # Known actions are in words, in the reader's language, with their code.
+        _, german, _ = await browser.get("/admin/audit", headers={"Accept-Language": "de"})
+        assert "Mitglied hinzugefügt" in german and "(member.add)</option>" in german
 
         _, html, _ = await browser.get("/admin/audit?action=test.page&subject=thing:0")
         reasons = re.findall(r"entry number (\d+)", html)

@@ -101,7 +101,7 @@ async def test_thread_from_two_nodes_in_the_origins_order(
         assert (
             fr_html.index("Check MEFV") < fr_html.index("Agreed") < fr_html.index("Tonsillectomy")
         )
-        assert "in reply to" in fr_html.split("Agreed")[0].rsplit('class="reply', 1)[1]
+        assert "en réponse à" in fr_html.split("Agreed")[0].rsplit('class="reply', 1)[1]
 
 
 async def read_event(stream: aiohttp.ClientResponse) -> str:
