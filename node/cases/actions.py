@@ -25,6 +25,7 @@ from node.cases.access import (
 )
 from node.cases.activities import CONTEXT, case_object, create_activity, new_activity_id
 from node.cases.attachments import image_out
+from node.cases.locking import ROW_LOCK, lock_thread
 from node.cases.media import remove_files
 from node.cases.models import Case, CaseView, HelpfulMark, Reply, Tombstone
 from node.cases.notes import signed_note, signed_tombstone
@@ -135,7 +136,8 @@ async def _count_view(state: NodeState, case_id: int, member_id: int) -> None:
             session, CaseView, {"case_id": case_id, "member_id": member_id, "viewed_at": utcnow()}
         )
         if fresh:
-            case = await session.get_one(Case, case_id)
+            # Locked: two first views at once must both count.
+            case = await session.get_one(Case, case_id, with_for_update=ROW_LOCK)
             case.local_view_count += 1
             if case.is_local:
                 case.network_view_count += 1
@@ -374,6 +376,7 @@ async def mark_helpful(state: NodeState, member: Member, reply_id: str) -> Helpf
         if not fresh:
             raise conflict("You already marked this reply helpful.", "already-marked")
         if case.is_local:
+            await lock_thread(session, case, reply)
             reply.helpful_count += 1
             await publish_thread_state(session, state, case)
         else:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import ANY_OBJECT, Envelope
 from federation.jsonld import id_of
+from node.cases.locking import lock_thread
 from node.cases.models import Case, HelpfulMark, Reply, ViewReport
 from node.cases.threads import publish_thread_state
 from node.db.types import utcnow
@@ -49,6 +50,7 @@ class LikeReply:
             {"reply_id": reply.id, "marker_iri": marker, "created_at": utcnow()},
         )
         if fresh:
+            await lock_thread(session, case, reply)
             reply.helpful_count += 1
             await publish_thread_state(session, self.state, case)
             self.state.federation.delivery_due()
@@ -72,6 +74,7 @@ class ViewReportHandler:
         case = await session.scalar(select(Case).where(Case.iri == envelope.object_id))
         if case is None or not case.is_local:
             return
+        await lock_thread(session, case)  # network_view_count below
         report = await session.get(ViewReport, (case.id, envelope.signer_origin))
         if report is None:
             session.add(ViewReport(case_id=case.id, node_origin=envelope.signer_origin, count=0))

@@ -100,7 +100,7 @@ class CreateNote:
         ):
             raise LookupError("the reply answers a reply we do not have yet")
         signed = _raw_object(envelope)
-        position = await next_position(session, case.id)
+        position = await next_position(session, case)
         await store_relayed_reply(session, case, note, signed, position)
         await announce(session, context.state, signed, position)
         context.state.federation.delivery_due()

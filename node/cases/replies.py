@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.origin import origin_of
+from node.cases.locking import lock_thread
 from node.cases.models import Case, Reply
 from node.cases.notes import RemoteNote, signed_note
 from node.cases.schemas import AuthorOut, ReplyOut
@@ -24,12 +25,11 @@ def encode(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
-async def next_position(session: AsyncSession, case_id: int) -> int:
-    """The next place in a thread. Locks the case row first (PostgreSQL), so the API
-    and the inbox worker, in any process, cannot both take the same place; SQLite
-    writers are serialised already."""
-    await session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
-    highest = await session.scalar(select(func.max(Reply.position)).where(Reply.case_id == case_id))
+async def next_position(session: AsyncSession, case: Case) -> int:
+    """The next place in a thread. Locks the thread first, so the API and the inbox
+    worker, in any process, cannot both take the same place."""
+    await lock_thread(session, case)
+    highest = await session.scalar(select(func.max(Reply.position)).where(Reply.case_id == case.id))
     return (highest or 0) + 1
 
 
@@ -61,6 +61,7 @@ async def create_local_reply(
         country=state.config.country,
         secret=state.secret,
     )
+    await lock_thread(session, case)  # reply_count below
     now = utcnow()
     note = signed_note(
         iri=iri,
@@ -89,7 +90,7 @@ async def create_local_reply(
         content=content,
         in_reply_to_iri=parent.iri if parent else None,
         # The origin places replies; a reply to another node's case waits for it.
-        position=await next_position(session, case.id) if case.is_local else None,
+        position=await next_position(session, case) if case.is_local else None,
         created_at=now,
         signed_note=encode(note),
     )
@@ -107,6 +108,7 @@ async def store_relayed_reply(
     signed: dict[str, Any],
     position: int | None,
 ) -> Reply:
+    await lock_thread(session, case)  # reply_count below
     reply = Reply(
         iri=note.iri,
         local_id=new_local_id(),

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from federation.jsonld import as_list, id_of, parse_datetime
 from node.cases.activities import CONTEXT, case_object, iso, new_activity_id
 from node.cases.attachments import sync_attachments
+from node.cases.locking import ROW_LOCK, lock_thread
 from node.cases.models import Case, Reply, Revision
 from node.db.types import utcnow
 from node.events import CaseResolved, ThreadChanged, record_event
@@ -60,6 +61,8 @@ async def publish_thread_state(session: AsyncSession, state: NodeState, case: Ca
     record_event(session, ThreadChanged(case.id))
     if not case.is_local or case.audience != "federated":
         return
+    # Reload only the version under the lock: the caller's unflushed changes stay.
+    await session.refresh(case, ["thread_version"], with_for_update=ROW_LOCK)
     case.thread_version += 1
     base_url = state.config.base_url
     await publish(
@@ -86,6 +89,7 @@ async def apply_thread_state(
     session: AsyncSession, case: Case, obj: dict[str, Any], content: dict[str, str]
 ) -> bool:
     """Copy the origin's thread state; False if ``obj`` is not newer than ours."""
+    await lock_thread(session, case)  # two Updates applied at once: the newer wins
     version = obj.get("threadVersion")
     if not isinstance(version, int) or version <= case.thread_version:
         return False

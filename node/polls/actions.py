@@ -8,6 +8,7 @@ from datetime import timedelta
 from node.api.problems import Problem
 from node.cases.access import case_or_404, conflict, require_author
 from node.cases.actions import activity, thread_pseudonym_iri
+from node.cases.locking import lock_thread
 from node.cases.schemas import PollOut
 from node.cases.threads import publish_thread_state
 from node.db.types import utcnow
@@ -74,6 +75,7 @@ async def vote(state: NodeState, member: Member, local_id: str, data: VoteIn) ->
         if not fresh:
             raise conflict("You already voted in this poll.", "already-voted")
         if case.is_local:
+            await lock_thread(session, case, poll, *poll.options)
             count_vote(poll, choices)
             await publish_thread_state(session, state, case)
         else:

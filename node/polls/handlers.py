@@ -6,6 +6,7 @@ from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import Envelope
 from federation.jsonld import as_list, id_of
 from federation.origin import OriginError, origin_of
+from node.cases.locking import lock_thread
 from node.cases.service import case_by_iri
 from node.cases.threads import publish_thread_state
 from node.db.types import utcnow
@@ -66,6 +67,7 @@ class CreateVote:
             {"case_id": case.id, "voter_iri": voter, "choices": choices, "voted_at": utcnow()},
         )
         if fresh:  # the origin decides: a second vote by the same member never counts
+            await lock_thread(session, case, poll, *poll.options)
             count_vote(poll, choices)
             await publish_thread_state(session, self.state, case)
             self.state.federation.delivery_due()
