@@ -10,8 +10,13 @@ STAMP := $(VENV)/.installed
 demo: $(STAMP)
 	$(BIN)/curbside demo
 
+# Tests wait on sockets, subprocesses and browsers far more than on the CPU, so they
+# run in TEST_WORKERS processes (pytest-xdist) even on two cores; TEST_WORKERS=0 runs
+# them in this process (for a debugger).
+TEST_WORKERS ?= 4
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
