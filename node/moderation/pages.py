@@ -70,8 +70,13 @@ async def report(request: web.Request) -> web.Response:
     back = safe_next(form.get("back"))
     excerpt = await _excerpt(request, target)
     try:
-        data = ReportIn(
-            object=target, reason=str(form.get("reason", "")), comment=str(form.get("comment", ""))
+        # Validated from the raw form values: an unknown reason is a ValidationError.
+        data = ReportIn.model_validate(
+            {
+                "object": target,
+                "reason": str(form.get("reason", "")),
+                "comment": str(form.get("comment", "")),
+            }
         )
     except ValidationError:
         message = gettext("Choose a reason, and keep the comment under 1,000 characters.")

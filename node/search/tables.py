@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+
+from alembic.environment import NameFilterParentNames, NameFilterType
 
 SEARCH_TABLES = ("search_cases", "search_replies")
 
@@ -67,6 +68,8 @@ def is_search_object(name: str | None) -> bool:
     )
 
 
-def include_name(name: str | None, type_: str, _parent_names: Mapping[str, Any]) -> bool:
+def include_name(
+    name: str | None, type_: NameFilterType, _parent_names: NameFilterParentNames
+) -> bool:
     """Alembic's ``include_name`` hook: skip the index tables before reflecting them."""
     return not (type_ == "table" and is_search_object(name))
