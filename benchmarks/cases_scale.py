@@ -429,6 +429,11 @@ async def prepare(
     if marker.exists():
         config = load_config(folder)
         recorded = json.loads(marker.read_text())
+        if (recorded["cases"], recorded["replies"]) != (n_cases, n_replies):
+            raise RuntimeError(
+                f"{folder} holds {recorded['cases']:,} cases and {recorded['replies']:,} "
+                f"replies, not {n_cases:,} and {n_replies:,}: use another CURBSIDE_BENCH_DATA"
+            )
         db = Database(config.sqlalchemy_url)
         try:
             async with db.write() as session:
