@@ -57,7 +57,8 @@ class TrustedKey:
 
 class KeyResolver(Protocol):
     async def resolve(self, key_id: str) -> TrustedKey | None:
-        """The stored key of a trusted peer, or None."""
+        """The stored key of a trusted peer, or None. It may come from a cache only
+        if whoever acts on the request confirms it (see ``Accepted.key``)."""
 
     async def refresh(self, key_id: str) -> TrustedKey | None:
         """Refetch the peer's actor (rate-limited) and return its current key, or None."""
@@ -70,6 +71,9 @@ class Accepted:
     envelope: Envelope  # its ``raw`` is the JSON as the sender wrote it
     signature_fingerprint: bytes  # for the replay record
     remember_until: datetime  # the replay record can go once the signature expires
+    # The key the signature was checked with. A resolver may answer from memory; the
+    # node then confirms this key is still its peer's when it stores the activity.
+    key: TrustedKey | None = None
 
 
 def _verifies(claim: SignatureClaim, message: HttpMessage, key: TrustedKey) -> bool:
@@ -170,6 +174,7 @@ class InboundPipeline(Generic[Context]):
             envelope=envelope,
             signature_fingerprint=signature_fingerprint(claim),
             remember_until=(claim.created or now) + self.window.max_age + self.window.max_future,
+            key=key,
         )
 
     async def accept_document(self, raw: Any, *, signer_origin: str, key_id: str) -> Envelope:

@@ -22,6 +22,7 @@ from .errors import (
     JsonLdError,
     RemoteContextError,
 )
+from .fast import fast_normalize
 from .limits import DEFAULT_LIMITS, Limits, check_document
 from .validate import check_compacted, check_expanded
 
@@ -135,6 +136,10 @@ def expand(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     compare with another expansion); handlers want :func:`normalize`.
     """
     check_document(document, limits)
+    return _expand_checked(document)
+
+
+def _expand_checked(document: Any) -> dict[str, Any]:
     try:
         expanded = jsonld.expand(document, _options())
     except jsonld.JsonLdError as error:
@@ -166,7 +171,19 @@ def normalize(document: Any, *, limits: Limits = DEFAULT_LIMITS) -> dict[str, An
     Raises :class:`JsonLdError` (a subclass saying why) for anything that is not
     one valid JSON-LD object within ``limits`` using only bundled contexts.
     """
-    node = expand(document, limits=limits)
+    check_document(document, limits)
+    fast = fast_normalize(document)
+    if fast is not None:
+        # Already canonical: pyld would give it back as it is (see .fast).
+        check_compacted(fast)
+        return fast
+    return normalize_with_pyld(document)
+
+
+def normalize_with_pyld(document: Any) -> dict[str, Any]:
+    """:func:`normalize` without the fast path, for a document that passed
+    ``check_document`` (the fast path's tests compare the two)."""
+    node = _expand_checked(document)
     options = _options()
     # The node is already expanded; do not pay for a second expansion.
     options["skipExpansion"] = True

@@ -7,7 +7,6 @@ from aiohttp import web
 from federation.inbound.errors import InboundRejected
 from federation.signatures import HttpMessage
 from node.api.problems import Problem
-from node.inbox.store import store_pushed
 from node.network.urls import public_url
 from node.state import NODE
 
@@ -38,11 +37,12 @@ async def inbox(request: web.Request) -> web.Response:
     )
     try:
         accepted = await runtime.pipeline.accept(message, request.content_type)
-        stored = await store_pushed(state.db, accepted)
+        stored = await runtime.inbox_store.store(accepted)
     except InboundRejected as error:
         state.log.info("inbound activity refused (%s): %s", error.status, error.detail[:300])
         raise Problem(error.status, error.detail, slug=error.slug) from None
     if stored:
         runtime.inbox_worker.wake.set()
     await runtime.delivery.peer_is_back(accepted.envelope.signer_origin)
+    runtime.catchup.peer_spoke(accepted.envelope.signer_origin)
     return web.Response(status=202)

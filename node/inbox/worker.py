@@ -13,7 +13,7 @@ import asyncio
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from federation.inbound.registry import Envelope, HandlerRegistry
 from node.db.types import utcnow
@@ -55,6 +55,7 @@ class InboxWorker:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            applied: list[int] = []
             for row in rows:
                 envelope = Envelope(
                     activity=json.loads(row.activity),
@@ -70,9 +71,15 @@ class InboxWorker:
                 except Exception as error:  # the worker boundary: record, retry later
                     self._failed(row, error)
                     continue
-                row.state = "applied"
-                row.applied_at = utcnow()
-                row.last_error = None
+                applied.append(row.id)
+            if applied:
+                # One statement for the batch rather than one per row.
+                await session.execute(
+                    update(InboxEntry)
+                    .where(InboxEntry.id.in_(applied))
+                    .values(state="applied", applied_at=utcnow(), last_error=None)
+                    .execution_options(synchronize_session=False)
+                )
         return len(rows)
 
     def _failed(self, row: InboxEntry, error: Exception) -> None:

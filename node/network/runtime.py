@@ -19,14 +19,14 @@ from node.cases.media import media_fetcher
 from node.cases.view_counts import view_reporter
 from node.db.types import utcnow
 from node.inbox.context import ApplyContext
-from node.inbox.store import forget_expired_signatures
+from node.inbox.store import InboxStore, forget_expired_signatures
 from node.inbox.worker import InboxWorker
 from node.members.attestation import attestation_job
 from node.notifications.digest import digest_job
 from node.outbox.catchup import CatchUp
 from node.outbox.worker import DeliveryWorker
 from node.peers.directory import ProofKeys
-from node.peers.keys import PeerKeys
+from node.peers.keys import CachedPeerKeys, PeerKeys
 from node.state import NodeState
 from node.verification.documents import purge_expired_documents
 
@@ -41,6 +41,7 @@ class FederationRuntime:
     keys: PeerKeys
     pipeline: InboundPipeline[ApplyContext]
     inbox_worker: InboxWorker
+    inbox_store: InboxStore
     delivery: DeliveryWorker
     catchup: CatchUp
     proof_keys: ProofKeys
@@ -95,7 +96,9 @@ async def start_federation(
     signing_key = SigningKey(key_id=state.key.key_id(base_url), private_key=state.key.private_key)
     registry = HandlerRegistry.of(handlers)
     keys = PeerKeys(state.db, http, signing_key, state.log)
-    pipeline = InboundPipeline(keys=keys, registry=registry, local_origin=origin_of(base_url))
+    # The inbox checks signatures with keys kept in memory; InboxStore confirms them.
+    inbox_keys = CachedPeerKeys(keys)
+    pipeline = InboundPipeline(keys=inbox_keys, registry=registry, local_origin=origin_of(base_url))
     inbox_worker = InboxWorker(state, registry)
     runtime = FederationRuntime(
         http=http,
@@ -103,6 +106,7 @@ async def start_federation(
         keys=keys,
         pipeline=pipeline,
         inbox_worker=inbox_worker,
+        inbox_store=InboxStore(state.db, inbox_keys),
         delivery=DeliveryWorker(state, signing_key),
         catchup=CatchUp(state, pipeline, signing_key, inbox_worker.wake),
         proof_keys=ProofKeys(
@@ -144,4 +148,5 @@ async def stop_federation(runtime: FederationRuntime) -> None:
     for task in runtime.tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await runtime.inbox_store.close()
     await runtime.http.close()

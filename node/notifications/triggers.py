@@ -10,10 +10,22 @@ twice — or a reply that is also news in a followed specialty — never doubles
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    exists,
+    literal,
+    or_,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +40,8 @@ from node.state import NodeState
 
 # Rows per INSERT: a popular specialty can have thousands of followers on a node.
 INSERT_CHUNK = 1000
+# Events asked about per statement ("does this one notify anyone?").
+ASK_CHUNK = 100
 
 
 VERIFIED = VerificationStatus.VERIFIED.value
@@ -203,24 +217,54 @@ async def notify_resolved(session: AsyncSession, case_id: int) -> list[int]:
 
 
 class NotificationTriggers:
-    """The node's event subscriber: store notifications, then wake open badges."""
+    """The node's event subscriber: store notifications, then wake open badges.
+
+    Most events notify nobody (a case received from a peer in a specialty no member
+    here follows), so whether anyone is told is asked first, in a read, without
+    queueing for the writer, which on SQLite is the one connection every inbox write
+    needs too. The events of one commit (the inbox worker applies activities in
+    batches) are asked about together, in one statement.
+    """
 
     def __init__(self, state: NodeState, signal: UnreadSignal) -> None:
         self.state = state
         self.signal = signal
+        self._pending: list[_Plan] = []
 
     async def __call__(self, event: Event) -> None:
         plan = _plan(event)
         if plan is None:
             return
-        # Most events notify nobody (a case received from a peer in a specialty no
-        # member here follows): one read says so, without queueing for the writer,
-        # which on SQLite is the one connection every inbox write also needs.
+        self._pending.append(plan)
+        if len(self._pending) > 1:
+            return  # the call that queued the first plan handles this one too
+        # The event bus starts one call per event of a commit, all at once: yield once
+        # so that the others queue their plans before this call takes the lot.
+        await asyncio.sleep(0)
+        plans, self._pending = self._pending, []
+        told: set[int] = set()
         async with self.state.db.read() as session:
-            anyone = (await session.scalars(plan.recipients.limit(1))).first()
-        if anyone is None:
+            # SQLite allows 500 terms in a compound SELECT.
+            for start in range(0, len(plans), ASK_CHUNK):
+                told.update(await session.scalars(_anyone_told(plans, start)))
+        if not told:
             return
         async with self.state.db.write() as session:
-            notified = await plan.store(session)
+            notified = [
+                member_id
+                for index, plan in enumerate(plans)
+                if index in told
+                for member_id in await plan.store(session)
+            ]
         # After the commit, so a badge that recounts finds the new rows.
         self.signal.changed(notified)
+
+
+def _anyone_told(plans: list[_Plan], start: int) -> CompoundSelect[int] | Select[int]:
+    """The indexes of the plans (from ``start``, at most ASK_CHUNK of them) that
+    notify someone, in one statement."""
+    selects = [
+        select(literal(index, Integer)).where(plans[index].recipients.exists())
+        for index in range(start, min(start + ASK_CHUNK, len(plans)))
+    ]
+    return selects[0] if len(selects) == 1 else union_all(*selects)

@@ -2,14 +2,22 @@
 
 Runs at start-up (a node that was down), when a peer is added (a node that joins
 late), when a failing peer answers again, and every few minutes as a safety net.
+
 Each pulled activity goes through the same checks as a pushed one (except the HTTP
 signature: the page itself came from a signed request to that peer) and is stored
 the same way, so anything already received is skipped by its id.
+
+A peer we added may not have added us yet: its outbox answers 401 until it does. The
+moment it does is usually the moment it starts talking to us (it pulls our outbox,
+or pushes to our inbox), so a signed request from a peer that refused us wakes
+catch-up (``peer_spoke``); in case it only adds us and stays quiet, a refused peer is
+also asked again after short pauses for a few minutes before the usual interval.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -31,6 +39,17 @@ INTERVAL_SECONDS = 300.0
 STARTUP_DELAY_SECONDS = 1.0
 MAX_PAGES_PER_RUN = 200
 PAGE_MAX_BYTES = 4 * 1024 * 1024
+# Pauses before asking a peer that refused us (401/403) again: about four minutes in
+# all, after which the usual interval applies.
+REFUSED_RETRY_SECONDS = (2.0, 5.0, 10.0, 20.0, 40.0, 80.0, 120.0)
+# A refused peer's requests wake catch-up at most this often (it may keep refusing).
+REFUSED_WAKE_GAP_SECONDS = 2.0
+
+
+@dataclass
+class _Refusal:
+    count: int  # refusals in a row
+    at: float  # time.monotonic() of the last one
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,8 @@ class CatchUp:
         self.signing_key = signing_key
         self.inbox_wake = inbox_wake
         self.wake = asyncio.Event()
+        # Peers whose outbox refused us last time, by origin.
+        self._refused: dict[str, _Refusal] = {}
 
     async def run(self) -> None:
         # Workers start before the node listens; give it a moment, because a peer
@@ -63,7 +84,27 @@ class CatchUp:
         while True:
             self.wake.clear()
             await self.pull_all()
-            await nap(self.wake, INTERVAL_SECONDS)
+            await nap(self.wake, self._pause())
+
+    def refused(self) -> set[str]:
+        """Origins of the peers whose outbox refused us on the last try."""
+        return set(self._refused)
+
+    def peer_spoke(self, origin: str) -> None:
+        """A signed request from ``origin`` was accepted here. If its outbox refused
+        us, it has probably just added us: pull now."""
+        refusal = self._refused.get(origin)
+        if refusal is not None and time.monotonic() - refusal.at >= REFUSED_WAKE_GAP_SECONDS:
+            refusal.at = time.monotonic()  # one wake per gap, however chatty
+            self.wake.set()
+
+    def _pause(self) -> float:
+        retries = [
+            REFUSED_RETRY_SECONDS[refusal.count - 1]
+            for refusal in self._refused.values()
+            if refusal.count <= len(REFUSED_RETRY_SECONDS)
+        ]
+        return min([INTERVAL_SECONDS, *retries])
 
     async def pull_all(self) -> int:
         async with self.state.db.read() as session:
@@ -71,6 +112,9 @@ class CatchUp:
                 PeerCursor(p.id, p.origin, p.key_id, p.outbox_url, p.catchup_next)
                 for p in (await session.scalars(select(Peer).order_by(Peer.id))).all()
             ]
+        # A removed peer is asked nothing more.
+        origins = {peer.origin for peer in peers}
+        self._refused = {o: r for o, r in self._refused.items() if o in origins}
         total = 0
         for peer in peers:
             total += await self.pull(peer)
@@ -92,7 +136,12 @@ class CatchUp:
                 self.state.log.info(
                     "catch-up paused", extra={"peer": peer.origin, "error": str(error)}
                 )
+                if error.status in (401, 403):
+                    earlier = self._refused.get(peer.origin)
+                    count = earlier.count + 1 if earlier is not None else 1
+                    self._refused[peer.origin] = _Refusal(count, time.monotonic())
                 break
+            self._refused.pop(peer.origin, None)
             if not isinstance(page, dict) or not same_origin(str(page.get("id", "")), peer.origin):
                 self.state.log.warning("catch-up got a malformed page", extra={"peer": peer.origin})
                 break
@@ -117,13 +166,15 @@ class CatchUp:
                     )
                 ).all()
             )
-        stored = 0
+        envelopes = []
         for item in items:
             if not isinstance(item, dict) or item.get("id") in known:
                 continue
             try:
-                envelope = await self.pipeline.accept_document(
-                    item, signer_origin=peer.origin, key_id=peer.key_id
+                envelopes.append(
+                    await self.pipeline.accept_document(
+                        item, signer_origin=peer.origin, key_id=peer.key_id
+                    )
                 )
             except InboundRejected as error:
                 self.state.log.warning(
@@ -134,9 +185,8 @@ class CatchUp:
                         "reason": error.detail,
                     },
                 )
-                continue
-            stored += await store_pulled(self.state.db, envelope)
-        return stored
+        # The whole page in one transaction.
+        return await store_pulled(self.state.db, envelopes)
 
     async def _save_cursor(self, peer_id: int, next_url: str) -> None:
         async with self.state.db.write() as session:

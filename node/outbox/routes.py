@@ -29,8 +29,10 @@ PAGE_BYTES = 512 * 1024  # stop adding items past this size; every page has at l
 
 @routes.get("/outbox")
 async def outbox(request: web.Request) -> web.Response:
-    await require_peer(request)
+    peer = await require_peer(request)
     state = request.app[NODE]
+    # A peer reading our outbox has added us; if its own refused us so far, look again.
+    state.federation.catchup.peer_spoke(peer.origin)
     base = f"{state.config.base_url}/outbox"
     after_text = request.query.get("after")
     if after_text is None:

@@ -3,11 +3,13 @@ rotated? Implements ``federation.inbound.pipeline.KeyResolver`` over the peers t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import aiohttp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.discovery import NodeActor
 from federation.inbound.pipeline import TrustedKey
@@ -72,6 +74,11 @@ class PeerKeys:
             peer = await peer_by_origin(session, origin)
             if peer is None:
                 return None  # not a peer: nothing to refresh, and nothing to fetch
+            if peer.key_id == key_id:
+                # Already the trusted key (the peer was added while the request was
+                # checked): a fetch could only confirm it, or find a newer key, which
+                # would not be the one asked for either.
+                return self._trusted(peer)
             recent = (
                 peer.key_checked_at is not None and now - peer.key_checked_at < REFRESH_INTERVAL
             )
@@ -87,16 +94,28 @@ class PeerKeys:
             self._log.warning("key refresh of %s failed: %s", origin, error)
             return None
         self._failed_at.pop(origin, None)
+        if actor.key_id != trusted_id:
+            # The check time is written with the new key, in one transaction: a request
+            # checked in between must not find the refetch done but the old key still
+            # there (it would be refused as rate-limited, with the new key unseen).
+            return await self._rotate(origin, trusted_id, trusted_multibase, actor, key_id, now)
+        await self._checked(origin, now)
+        return None if key_id != trusted_id else await self.resolve(key_id)
+
+    async def _checked(self, origin: str, now: datetime) -> None:
         async with self._db.write() as session:
             await session.execute(
                 update(Peer).where(Peer.origin == origin).values(key_checked_at=now)
             )
-        if actor.key_id == trusted_id:
-            return None if key_id != trusted_id else await self.resolve(key_id)
-        return await self._rotate(origin, trusted_id, trusted_multibase, actor, key_id)
 
     async def _rotate(
-        self, origin: str, trusted_id: str, trusted_multibase: str, actor: NodeActor, wanted: str
+        self,
+        origin: str,
+        trusted_id: str,
+        trusted_multibase: str,
+        actor: NodeActor,
+        wanted: str,
+        now: datetime,
     ) -> TrustedKey | None:
         try:
             new_key = follow_rotations(
@@ -110,6 +129,9 @@ class PeerKeys:
                 "peer key change refused", extra={"peer": origin, "error": str(error)}
             )
             async with self._db.write() as session:
+                await session.execute(
+                    update(Peer).where(Peer.origin == origin).values(key_checked_at=now)
+                )
                 record(
                     session,
                     actor="system",
@@ -119,11 +141,13 @@ class PeerKeys:
                 )
             return None
         if public_key_to_multikey(new_key) != public_key_to_multikey(actor.public_key):
+            await self._checked(origin, now)
             return None  # the chain ends in a key other than the one the actor shows
         async with self._db.write() as session:
             peer = await peer_by_origin(session, origin)
             if peer is None:
                 return None
+            peer.key_checked_at = now
             peer.key_id = actor.key_id
             peer.public_key_multibase = public_key_to_multikey(actor.public_key)
             peer.fingerprint = fingerprint(actor.public_key)
@@ -137,3 +161,64 @@ class PeerKeys:
             trusted = self._trusted(peer)
         self._log.info("peer key rotated", extra={"peer": origin, "key_id": actor.key_id})
         return trusted if trusted.key_id == wanted else None
+
+
+class CachedPeerKeys:
+    """The inbox's key resolver: decoded peer keys kept in memory.
+
+    Every inbox POST needs its signer's key, and reading it costs a database round
+    trip of its own. A cached key may be stale — the peer removed by the CLI or by
+    another process of this node, or its key rotated — so it only serves to check a
+    signature: the transaction that stores the activity confirms the key against the
+    peers table (``confirmed_keys``) and refuses it otherwise, which keeps removal and
+    rotation immediate. GETs from peers (authorized fetch) store nothing to confirm
+    in, so they ask ``PeerKeys`` itself.
+    """
+
+    def __init__(self, keys: PeerKeys) -> None:
+        self._keys = keys
+        self._cache: dict[str, TrustedKey] = {}
+
+    async def resolve(self, key_id: str) -> TrustedKey | None:
+        key = self._cache.get(key_id)
+        if key is None:
+            key = await self._keys.resolve(key_id)
+            if key is not None:
+                self._cache[key_id] = key
+        return key
+
+    async def refresh(self, key_id: str) -> TrustedKey | None:
+        self._cache.pop(key_id, None)
+        key = await self._keys.refresh(key_id)
+        if key is not None:
+            self._cache[key_id] = key
+        return key
+
+    def forget(self, key_id: str) -> None:
+        """The store found this key no longer trusted: read it afresh next time."""
+        self._cache.pop(key_id, None)
+
+
+KeyIdentity = tuple[str, str, str | None]  # key id, peer origin, multibase key
+
+
+def key_identity(key: TrustedKey) -> KeyIdentity:
+    # Peers' keys are Ed25519; anything else matches no peers row.
+    multibase = (
+        public_key_to_multikey(key.public_key)
+        if isinstance(key.public_key, Ed25519PublicKey)
+        else None
+    )
+    return (key.key_id, key.origin, multibase)
+
+
+async def confirmed_keys(session: AsyncSession, key_ids: Iterable[str]) -> set[KeyIdentity]:
+    """The current key of each peer among ``key_ids``, as this transaction sees it:
+    a key whose ``key_identity`` is not in the answer is no peer's key any more."""
+    wanted = sorted(set(key_ids))
+    if not wanted:
+        return set()
+    rows = await session.execute(
+        select(Peer.key_id, Peer.origin, Peer.public_key_multibase).where(Peer.key_id.in_(wanted))
+    )
+    return {(key_id, origin, multibase) for key_id, origin, multibase in rows}

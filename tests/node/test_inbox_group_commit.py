@@ -1,0 +1,222 @@
+"""The inbox under concurrent POSTs: stored together, answered one by one.
+
+POSTs that arrive while a write is under way are stored in one transaction (group
+commit), with keys kept in memory between requests. Neither may change what a sender
+sees: every accepted activity is stored before its 202, a refused one (replayed
+signature, removed peer, rotated-out key) refuses only itself, and an activity the
+database rejects does not take the others of its batch down with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from federation.inbound.errors import Unauthenticated
+from federation.inbound.pipeline import Accepted, TrustedKey
+from federation.inbound.registry import Envelope
+from federation.jsonld import normalize
+from federation.signatures.keys import generate_private_key
+from node.identity.keys import rotate_key
+from node.inbox import store as inbox_store
+from node.inbox.store import InboxStore
+from node.peers.models import Peer
+from node.peers.service import remove_peer
+from tests.peering import create_case_activity, inbox_count, post_inbox
+from tests.rig import NodeNetwork, TestNode
+from tests.waiting import eventually
+
+
+@pytest.fixture
+async def pair(network: NodeNetwork) -> tuple[TestNode, TestNode]:
+    receiver = await network.spawn("US")
+    sender = await network.spawn("DE")
+    await network.mesh(receiver, sender)
+    return receiver, sender
+
+
+async def titles(node: TestNode, token: str) -> list[str]:
+    _, body = await node.request("GET", "/api/v1/cases?limit=100", token=token)
+    return [item["title"] for item in body["items"]]
+
+
+async def sender_key(receiver: TestNode, sender: TestNode) -> TrustedKey:
+    key = await receiver.state.federation.pipeline.keys.resolve(
+        sender.state.federation.signing_key.key_id
+    )
+    assert key is not None
+    return key
+
+
+def accepted(
+    key: TrustedKey, activity: dict[str, Any], fingerprint: bytes | None = None
+) -> Accepted:
+    """What the pipeline hands the store for a POST that passed its checks."""
+    envelope = Envelope(
+        activity=normalize(activity), signer_origin=key.origin, key_id=key.key_id, raw=activity
+    )
+    return Accepted(
+        envelope=envelope,
+        signature_fingerprint=fingerprint or os.urandom(32),
+        remember_until=datetime.now(UTC) + timedelta(minutes=10),
+        key=key,
+    )
+
+
+@pytest.fixture
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of every write transaction the inbox store opens."""
+    sizes: list[int] = []
+    write = InboxStore._write
+
+    async def counting(self: InboxStore, batch: Any) -> Any:
+        sizes.append(len(batch))
+        return await write(self, batch)
+
+    monkeypatch.setattr(InboxStore, "_write", counting)
+    return sizes
+
+
+async def test_concurrent_posts_are_each_stored_and_applied(
+    pair: tuple[TestNode, TestNode],
+) -> None:
+    receiver, sender = pair
+    reader = await receiver.add_member()
+    before = await inbox_count(receiver)
+    names = [f"concurrent {n}" for n in range(12)]
+    answers = await asyncio.gather(
+        *(
+            post_inbox(sender, receiver, create_case_activity(sender.base_url, title=name))
+            for name in names
+        )
+    )
+    assert [status for status, _ in answers] == [202] * len(names)
+    # A 202 means stored: nothing to wait for.
+    assert await inbox_count(receiver) == before + len(names)
+
+    async def all_shown() -> bool:
+        return set(names) <= set(await titles(receiver, reader.token))
+
+    await eventually(all_shown, what="every concurrently posted case")
+
+
+async def test_one_batch_stores_the_good_and_refuses_only_the_bad(
+    pair: tuple[TestNode, TestNode], batches: list[int]
+) -> None:
+    receiver, sender = pair
+    store: InboxStore = receiver.state.federation.inbox_store
+    key = await sender_key(receiver, sender)
+    stranger = TrustedKey(
+        key_id="https://evil.example/actor#main",
+        public_key=generate_private_key().public_key(),
+        origin="https://evil.example",
+    )
+    seen = os.urandom(32)
+    assert await store.store(accepted(key, create_case_activity(sender.base_url), seen))
+    before = await inbox_count(receiver)
+    batches.clear()
+
+    twice = create_case_activity(sender.base_url, title="sent twice")
+    requests = [
+        accepted(key, create_case_activity(sender.base_url, title="good 1")),
+        accepted(key, create_case_activity(sender.base_url), seen),  # replayed signature
+        accepted(stranger, create_case_activity(sender.base_url)),  # not a peer's key
+        accepted(key, twice),
+        accepted(key, twice),  # the same activity again, signed anew
+        accepted(key, create_case_activity(sender.base_url, title="good 2")),
+    ]
+    outcomes = await asyncio.gather(
+        *(store.store(request) for request in requests), return_exceptions=True
+    )
+
+    assert batches == [len(requests)], "the concurrent requests share one transaction"
+    assert outcomes[0] is True and outcomes[5] is True
+    assert isinstance(outcomes[1], Unauthenticated) and "replay" in str(outcomes[1])
+    assert isinstance(outcomes[2], Unauthenticated) and "peer" in str(outcomes[2])
+    assert (outcomes[3], outcomes[4]) == (True, False)
+    assert await inbox_count(receiver) == before + 3
+
+
+async def test_an_activity_the_database_rejects_does_not_spoil_its_batch(
+    pair: tuple[TestNode, TestNode], batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver, sender = pair
+    store: InboxStore = receiver.state.federation.inbox_store
+    key = await sender_key(receiver, sender)
+    poison = create_case_activity(sender.base_url, title="poison")
+    insert = inbox_store.insert_entries
+
+    async def failing(session: Any, envelopes: Any) -> set[str]:
+        envelopes = list(envelopes)
+        if any(envelope.id == poison["id"] for envelope in envelopes):
+            raise ValueError("the database refused this row")
+        return await insert(session, envelopes)
+
+    monkeypatch.setattr(inbox_store, "insert_entries", failing)
+    reader = await receiver.add_member()
+    before = await inbox_count(receiver)
+    good = [create_case_activity(sender.base_url, title=f"survivor {n}") for n in range(3)]
+    outcomes = await asyncio.gather(
+        *(store.store(accepted(key, activity)) for activity in [good[0], poison, *good[1:]]),
+        return_exceptions=True,
+    )
+    assert outcomes[0] is True and outcomes[2:] == [True, True]
+    assert isinstance(outcomes[1], ValueError)
+    # The batch failed as a whole, then each was written on its own.
+    assert batches == [4, 1, 1, 1, 1]
+    assert await inbox_count(receiver) == before + 3
+    receiver.state.federation.inbox_worker.wake.set()
+
+    async def survivors_shown() -> bool:
+        return {"survivor 0", "survivor 1", "survivor 2"} <= set(
+            await titles(receiver, reader.token)
+        )
+
+    await eventually(survivors_shown, what="the rest of the batch applied")
+
+
+async def test_a_removed_peer_is_refused_although_its_key_is_cached(
+    pair: tuple[TestNode, TestNode],
+) -> None:
+    receiver, sender = pair
+    for _ in range(2):  # the second POST is checked with the cached key
+        assert (await post_inbox(sender, receiver, create_case_activity(sender.base_url)))[0] == 202
+    async with receiver.state.db.write() as session:
+        assert await remove_peer(session, sender.base_url, actor_label="test")
+    count = await inbox_count(receiver)
+    for _ in range(2):
+        status, problem = await post_inbox(sender, receiver, create_case_activity(sender.base_url))
+        assert status == 401, problem
+    assert await inbox_count(receiver) == count
+
+
+async def test_a_rotated_out_key_is_refused_although_it_was_cached(
+    network: NodeNetwork,
+) -> None:
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    old_key = us.state.key
+    old_key_id = us.state.federation.signing_key.key_id
+    # DE checks US's POSTs with the key it keeps in memory.
+    assert (await post_inbox(us, de, create_case_activity(us.base_url)))[0] == 202
+
+    rotate_key(us.data_dir / "keys", us.base_url)
+    await us.restart()
+    assert (await post_inbox(us, de, create_case_activity(us.base_url)))[0] == 202
+    async with de.state.db.read() as session:
+        peer = await session.scalar(select(Peer).where(Peer.origin == us.base_url))
+    assert peer is not None and peer.key_id == us.state.federation.signing_key.key_id
+
+    count = await inbox_count(de)
+    body = json.dumps(create_case_activity(us.base_url)).encode()
+    for _ in range(2):
+        status, _ = await post_inbox(us, de, body, key=old_key.private_key, key_id=old_key_id)
+        assert status == 401
+    assert await inbox_count(de) == count
