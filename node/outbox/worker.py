@@ -30,7 +30,10 @@ from node.state import NodeState
 
 LEASE = timedelta(seconds=30)
 POLL_SECONDS = 2.0
-CONCURRENCY = 16  # peers delivered to at the same time
+# Peers delivered to at the same time. A network has tens of peers, so a fan-out
+# usually starts on every one of them at once; the bound keeps a node with hundreds
+# from opening hundreds of connections and queueing as many database writes.
+CONCURRENCY = 64
 PREFETCH = 50  # activities read per query while draining one peer
 
 
@@ -83,6 +86,9 @@ class DeliveryWorker:
         for peer_id, active in list(self._active.items()):
             if active is task:
                 del self._active[peer_id]
+        # A slot is free: peers left waiting when all were busy are due now, not at
+        # the next poll.
+        self.wake.set()
 
     async def claim(self, limit: int) -> list[int]:
         now = utcnow()
