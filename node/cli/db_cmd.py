@@ -12,8 +12,8 @@ from node.db.migrate import upgrade
 from node.lifecycle import check_database
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("db", help="database maintenance")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside db`` (node.cli.main names it and gives its help)."""
     actions = parser.add_subparsers(dest="db_action", required=True, parser_class=type(parser))
     up = actions.add_parser("upgrade", help="apply pending migrations")
     add_data_dir(up)

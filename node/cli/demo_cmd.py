@@ -10,8 +10,8 @@ from node.demo import run_demo
 from node.logs import configure_logging
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("demo", help="run three demo nodes (US, DE, FR) until Ctrl-C")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside demo`` (node.cli.main names it and gives its help)."""
     parser.add_argument("--base-port", type=int, default=8101)
     parser.add_argument(
         "--data", type=Path, help="keep the demo's data folders here (default: temporary)"

@@ -12,8 +12,8 @@ from node.identity.keys import load_key
 from node.lifecycle import initialise_node
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("init", help="create a node's data folder, key and database")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside init`` (node.cli.main names it and gives its help)."""
     add_data_dir(parser)
     parser.add_argument(
         "--domain", required=True, metavar="HOST[:PORT]", help="how peers reach this node"

@@ -8,8 +8,8 @@ from node.cli.common import add_data_dir, load
 from node.identity.keys import rotate_key
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("keys", help="manage the node's signing key")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside keys`` (node.cli.main names it and gives its help)."""
     actions = parser.add_subparsers(dest="keys_action", required=True, parser_class=type(parser))
     rotate = actions.add_parser(
         "rotate", help="replace the signing key (peers follow automatically)"

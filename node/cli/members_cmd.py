@@ -15,8 +15,8 @@ from node.members.models import Role
 from node.members.service import MemberExists, NewMember, add_member
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("members", help="manage this node's members")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside members`` (node.cli.main names it and gives its help)."""
     actions = parser.add_subparsers(dest="members_action", required=True, parser_class=type(parser))
     add = actions.add_parser("add", help="add a member")
     add_data_dir(add)

@@ -18,8 +18,8 @@ from node.identity.keys import load_key
 from node.peers.service import PeerError, add_peer, fetch_node_actor, list_peers, remove_peer
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("peers", help="manage the peer nodes this node federates with")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside peers`` (node.cli.main names it and gives its help)."""
     actions = parser.add_subparsers(dest="peers_action", required=True, parser_class=type(parser))
     add = actions.add_parser("add", help="trust a peer node (fetches its actor, shows its key)")
     add_data_dir(add)

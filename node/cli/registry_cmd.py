@@ -26,8 +26,8 @@ from verification.registers.formats import FORMATS
 _REGISTER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("registry", help="the national licence register")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside registry`` (node.cli.main names it and gives its help)."""
     actions = parser.add_subparsers(
         dest="registry_action", required=True, parser_class=type(parser)
     )

@@ -20,8 +20,8 @@ from node.logs import configure_logging
 SHUTDOWN_GRACE_S = 10.0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("serve", help="run the node until interrupted")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside serve`` (node.cli.main names it and gives its help)."""
     add_data_dir(parser)
     parser.add_argument("--host", help="address to listen on (default: listen_host setting)")
     parser.add_argument("--port", type=int, help="port to listen on (default: listen_port setting)")

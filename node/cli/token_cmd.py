@@ -11,8 +11,8 @@ from node.db.engine import Database
 from node.members.service import find_member_by_email, issue_token
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("token", help="print a new API token for a member")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``curbside token`` (node.cli.main names it and gives its help)."""
     add_data_dir(parser)
     parser.add_argument("--email", required=True)
     parser.add_argument("--label", default="cli", help="a note to recognise the token by")
