@@ -109,7 +109,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             yield
         finally:
             state.log.info("node stopping")
-            await stop_federation(state.runtime)
+            await stop_federation(state.runtime, state.log)
             state.runtime = None
             await state.events.drain()
     finally:

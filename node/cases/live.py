@@ -21,6 +21,7 @@ from i18n.translate import gettext
 from node.api.problems import Problem
 from node.cases.access import case_or_404
 from node.events import Event, ThreadChanged
+from node.network.waiting import wait_event
 from node.state import NODE, node_state
 from node.web.context import page_member
 
@@ -109,9 +110,7 @@ async def case_events(request: web.Request) -> web.StreamResponse:
             await response.write(f"retry: {RETRY_MS}\n\n".encode())
             last_write = time.monotonic()
             while not hub.closing and not _reader_gone(request):
-                try:
-                    await asyncio.wait_for(changed.wait(), timeout=CHECK_SECONDS)
-                except TimeoutError:
+                if not await wait_event(changed, CHECK_SECONDS):
                     if time.monotonic() - last_write >= HEARTBEAT_SECONDS:
                         await response.write(b": keep-alive\n\n")
                         last_write = time.monotonic()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ from node.db.types import utcnow
 from node.inbox.context import ApplyContext
 from node.inbox.store import InboxStore, forget_expired_signatures
 from node.inbox.worker import InboxWorker
+from node.logs import NodeLogger
 from node.members.attestation import attestation_job
 from node.notifications.digest import digest_job
 from node.outbox.catchup import CatchUp
@@ -32,6 +32,7 @@ from node.verification.documents import purge_expired_documents
 
 JANITOR_SECONDS = 600.0
 RESTART_PAUSE_SECONDS = 5.0
+STOP_SECONDS = 10.0
 
 
 @dataclass
@@ -142,11 +143,15 @@ async def start_federation(
     return runtime
 
 
-async def stop_federation(runtime: FederationRuntime) -> None:
+async def stop_federation(runtime: FederationRuntime, log: NodeLogger) -> None:
     for task in runtime.tasks:
         task.cancel()
-    for task in runtime.tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    # Bounded: a worker that does not stop (a driver call that never returns, a lost
+    # cancellation) must not keep the node from shutting down. It is named in the
+    # log and left behind; what it had claimed is taken up again when leases expire.
+    if runtime.tasks:
+        _, stuck = await asyncio.wait(runtime.tasks, timeout=STOP_SECONDS)
+        for task in stuck:
+            log.error("worker did not stop in time", extra={"worker": task.get_name()})
     await runtime.inbox_store.close()
     await runtime.http.close()

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from aiohttp import web
 
 from node.api.problems import Problem
+from node.network.waiting import wait_event
 from node.notifications.service import unread_count
 from node.state import NODE, NodeState
 from node.web.context import page_member
@@ -110,11 +111,7 @@ async def unread_stream(request: web.Request) -> web.StreamResponse:
                     sent = count
                 elif quiet:
                     await response.write(b": heartbeat\n\n")
-                try:
-                    await asyncio.wait_for(wake.wait(), timeout=heartbeat)
-                    quiet = False
-                except TimeoutError:
-                    quiet = True
+                quiet = not await wait_event(wake, heartbeat)
                 wake.clear()
         except ConnectionResetError:
             pass  # the page was closed: leaving the block unsubscribes this stream

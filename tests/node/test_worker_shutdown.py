@@ -1,0 +1,71 @@
+"""A node always stops: workers' sleeps never lose a cancellation, and a worker that
+will not stop cannot hold the node's shutdown hostage."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import pytest
+
+from node.network import runtime
+from node.network.waiting import nap, wait_event
+from tests.rig import NodeNetwork
+
+
+async def test_a_nap_woken_and_cancelled_at_once_is_cancelled() -> None:
+    # asyncio.wait_for on Python 3.11 returns normally here and the worker runs on.
+    wake = asyncio.Event()
+    sleeper = asyncio.create_task(nap(wake, 60))
+    await asyncio.sleep(0)  # the sleeper is waiting now
+    wake.set()
+    sleeper.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sleeper
+
+
+async def test_wait_event_says_whether_the_event_came() -> None:
+    event = asyncio.Event()
+    assert await wait_event(event, 0.01) is False
+    event.set()
+    assert await wait_event(event, 0.01) is True
+
+
+@pytest.mark.sqlite_only
+async def test_a_stuck_worker_does_not_keep_the_node_from_stopping(
+    network: NodeNetwork, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    node = await network.spawn("US")
+    stubborn_started = asyncio.Event()
+    released = False
+
+    async def stubborn() -> None:
+        stubborn_started.set()
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                if released:
+                    raise
+                # otherwise: a worker that ignores being told to stop
+
+    federation = node.state.runtime
+    assert federation is not None
+    task = asyncio.create_task(stubborn(), name="stubborn")
+    federation.tasks.append(task)
+    await stubborn_started.wait()
+    monkeypatch.setattr(runtime, "STOP_SECONDS", 0.5)
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR):
+        await node.stop()
+    assert time.monotonic() - started < 30  # not forever
+    assert any(
+        "did not stop in time" in r.getMessage() and getattr(r, "worker", "") == "stubborn"
+        for r in caplog.records
+    )
+    assert not task.done()
+    released = True  # the test's own clean-up
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
