@@ -57,6 +57,10 @@ def take_events(session: AsyncSession) -> list[Event]:
     return list(dict.fromkeys(events))  # one ThreadChanged per case is enough
 
 
+# How long shutdown waits for event subscribers still at work.
+DRAIN_SECONDS = 10.0
+
+
 class EventBus:
     def __init__(self, log: NodeLogger) -> None:
         self._subscribers: list[Subscriber] = []
@@ -80,7 +84,15 @@ class EventBus:
         except Exception:  # subscriber boundary: one failing listener must not stop others
             self._log.exception("event subscriber failed", extra={"event": type(event).__name__})
 
-    async def drain(self) -> None:
-        """Wait for subscribers still running (at shutdown)."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+    async def drain(self, within: float = DRAIN_SECONDS) -> None:
+        """Wait for subscribers still running (at shutdown), for ``within`` seconds at
+        most; those still running then are cancelled, so a listener stuck on a
+        network call cannot keep the node from stopping."""
+        if not self._tasks:
+            return
+        _, late = await asyncio.wait(set(self._tasks), timeout=within)
+        for task in late:
+            task.cancel()
+        if late:
+            self._log.error("event subscribers cancelled at shutdown", extra={"count": len(late)})
+            await asyncio.wait(late, timeout=within)

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from node.events import Event, EventBus, ThreadChanged
+from node.logs import node_logger
 from node.network import runtime
 from node.network.waiting import nap, wait_event
 from tests.rig import NodeNetwork
@@ -69,3 +71,23 @@ async def test_a_stuck_worker_does_not_keep_the_node_from_stopping(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_stuck_event_subscriber_is_cancelled_at_shutdown() -> None:
+    bus = EventBus(node_logger("test.invalid"))
+    finished: list[str] = []
+
+    async def stuck(_event: Event) -> None:
+        try:
+            await asyncio.sleep(3600)  # say, an SMTP server that never answers
+        finally:
+            finished.append("stuck")
+
+    async def quick(_event: Event) -> None:
+        finished.append("quick")
+
+    bus.subscribe(stuck)
+    bus.subscribe(quick)
+    bus.emit([ThreadChanged(1)])
+    await bus.drain(within=0.2)
+    assert sorted(finished) == ["quick", "stuck"]
