@@ -616,7 +616,9 @@ def report(results: dict[str, Any]) -> str:
         "answered, so latency includes queueing behind the others; on a node that "
         "serves one request at a time that is roughly 20 × the service time. Each "
         f"scenario stops starting requests after {scenario_seconds():.0f} s "
-        "(`CURBSIDE_BENCH_SCENARIO_SECONDS`), hence the request counts."
+        "(`CURBSIDE_BENCH_SCENARIO_SECONDS`), hence the request counts. Server CPU is "
+        "the node process's alone: PostgreSQL's own work (the server named by "
+        "`CURBSIDE_BENCH_POSTGRES_URL`, on the same machine) is not in it."
     )
     return "\n".join(lines)
 
