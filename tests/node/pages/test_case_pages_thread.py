@@ -4,6 +4,7 @@ anonymous replies, answers to replies, and the live stream of changes."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import aiohttp
 import pytest
@@ -87,6 +88,9 @@ async def test_thread_from_two_nodes_in_the_origins_order(
             f"/cases/{case['local_id']}?reply_to={detail['replies'][0]['local_id']}"
         )
         assert f'name="in_reply_to" value="{detail["replies"][0]["local_id"]}"' in form.html
+        # The pseudonym in the anonymity hint keeps its direction and stays on one line.
+        hint = r'reply-anonymous-hint">[^<]*<bdi class="nowrap" translate="no">'
+        assert re.search(hint, form.html)
         answer = await reply_from_page(
             at_us,
             case["local_id"],
