@@ -181,14 +181,14 @@ class _Scan:
         return first, last, parts
 
 
-def _cue_patterns(field: str, *, case_sensitive: bool) -> Mapping[str, CueIndex]:
+def _cue_patterns(field: str, *, case_sensitive: bool, dotted: bool) -> Mapping[str, CueIndex]:
     return MappingProxyType(
         {
             p: CueIndex(
                 merged(p, field),
                 re.compile(
                     cue_alternation(
-                        merged(p, field), optional_dot=True, case_sensitive=case_sensitive
+                        merged(p, field), optional_dot=dotted, case_sensitive=case_sensitive
                     )
                     + r"[\s,:(]*"
                 ),
@@ -198,8 +198,11 @@ def _cue_patterns(field: str, *, case_sensitive: bool) -> Mapping[str, CueIndex]
     )
 
 
-_TITLES: Final = _cue_patterns("titles", case_sensitive=True)
-_CONTEXT: Final = _cue_patterns("name_context", case_sensitive=False)
+# Titles are abbreviated with or without a dot ("Dr Smith", "Dr. Smith"). Context
+# cues are words: after "boy." a new sentence starts, and its first word ("Two weeks
+# of cough") is no name. The few abbreviated context cues are listed with their dot.
+_TITLES: Final = _cue_patterns("titles", case_sensitive=True, dotted=True)
+_CONTEXT: Final = _cue_patterns("name_context", case_sensitive=False, dotted=False)
 _TITLES_AFTER: Final = MappingProxyType({p: frozenset(merged(p, "titles_after")) for p in PROFILES})
 
 

@@ -24,6 +24,8 @@ CLEAN = {
         "Seen in Casualty and in Resus; sent from Theatre to Recovery, then in Outpatients.",
         "Moved from Bay 3 to a Side Room; reviewed at Home by the Community team.",
         "He is from Poland and works in Construction; she grew up in Portugal.",
+        # A sentence after a context word ("boy", "son") does not start with a name.
+        "Three-year-old boy. Two weeks of cough. His son. Three episodes since May.",
     ],
     "de": [
         "Amoxicillin 1 g 1-1-1 für 7 Tage, Metamizol 500 mg bei Bedarf.",
