@@ -20,7 +20,6 @@ class Case(Base):
     """
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_feed", "deleted_at", "status", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     iri: Mapped[str] = mapped_column(String(500), unique=True)
@@ -75,6 +74,25 @@ class Case(Base):
     @property
     def specialty_codes(self) -> list[str]:
         return [item.code for item in self.specialties]
+
+
+# The feed (service.list_cases) reads these indexes in their stored order, so a page
+# of 20 costs 20 index entries instead of sorting every live case. Each matches its
+# ORDER BY column for column, direction included, down to the ``id`` tie-break
+# (without it the planner still sorts each run of equal times, or the whole table).
+# Newest first: ORDER BY created_at DESC, id DESC.
+Index("ix_cases_newest", Case.created_at.desc(), Case.id.desc())
+# Open first: ORDER BY status, created_at DESC, id DESC. Partial, over live cases:
+# PostgreSQL does not take ``deleted_at IS NULL`` as fixing a leading index column,
+# so with deleted_at first it sorted the whole table for this order.
+Index(
+    "ix_cases_feed",
+    Case.status,
+    Case.created_at.desc(),
+    Case.id.desc(),
+    sqlite_where=Case.deleted_at.is_(None),
+    postgresql_where=Case.deleted_at.is_(None),
+)
 
 
 class CaseSpecialty(Base):
