@@ -4,6 +4,8 @@ from functools import cache
 
 from babel import Locale
 
+from i18n.formatting import babel_locale
+
 # CLDR lists these two-letter codes as territories, but they are not countries a
 # medical body could run a node for (unknown region, supranational unions,
 # "outlying Oceania", pseudo-locales and exceptional reservations).
@@ -29,5 +31,5 @@ def is_country_code(code: str) -> bool:
 
 def country_name(code: str, language: str = "en") -> str:
     """The country's name in ``language`` (falls back to the code itself)."""
-    name = Locale.parse(language).territories.get(code)
+    name = babel_locale(language).territories.get(code)
     return name if isinstance(name, str) else code

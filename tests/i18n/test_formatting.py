@@ -1,0 +1,101 @@
+"""Dates, numbers and country names in the reader's language, and the ``|timeago`` filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import jinja2
+import pytest
+from babel import Locale, UnknownLocaleError
+from babel.support import NullTranslations
+
+from i18n import formatting
+from i18n.jinja import make_environment
+from i18n.languages import SUPPORTED_LANGUAGES
+from i18n.regions import country_name
+from i18n.translate import activate, deactivate
+
+NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
+
+
+@pytest.fixture
+def language() -> Iterator[str]:
+    token = activate("de", NullTranslations())
+    try:
+        yield "de"
+    finally:
+        deactivate(token)
+
+
+def test_each_language_is_parsed_once_and_shared() -> None:
+    first = formatting.babel_locale("he")
+    assert first is formatting.babel_locale("he")
+    assert isinstance(first, Locale)
+    assert str(first) == "he"
+
+
+@pytest.mark.parametrize("code", SUPPORTED_LANGUAGES)
+def test_every_ui_language_formats_relative_times(code: str) -> None:
+    text = formatting.time_ago(NOW - timedelta(hours=3), code, now=NOW)
+    assert "3" in text
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("en", "3 hours ago"),
+        ("de", "vor 3 Stunden"),
+        ("he", "לפני 3 שעות"),
+        ("fr", "il y a 3 heures"),
+    ],
+)
+def test_relative_time_reads_naturally(code: str, expected: str) -> None:
+    assert formatting.time_ago(NOW - timedelta(hours=3), code, now=NOW) == expected
+
+
+def test_dates_and_numbers_in_the_readers_language() -> None:
+    assert formatting.datetime_text(NOW, "de") == "14.03.2026, 15:09:26"
+    assert formatting.date_text(NOW, "fr") == "14 mars 2026"
+    assert formatting.number_text(12345.5, "de") == "12.345,5"
+    assert formatting.number_text(12345.5, "fr") == "12\u202f345,5"
+    assert formatting.percent_text(0.25, "en") == "25%"
+
+
+def test_country_names_in_the_readers_language() -> None:
+    assert country_name("DE", "de") == "Deutschland"
+    assert country_name("DE", "fr") == "Allemagne"
+    assert country_name("QQ", "fr") == "QQ"  # not a territory: the code itself
+
+
+def test_an_unknown_language_is_refused_not_remembered() -> None:
+    with pytest.raises(UnknownLocaleError):
+        formatting.babel_locale("xx")
+    with pytest.raises(UnknownLocaleError):
+        formatting.number_text(1, "xx")
+
+
+def test_timeago_shows_the_relative_time_with_the_exact_moment(language: str) -> None:
+    env = make_environment(jinja2.DictLoader({"t.html": "{{ when | timeago }}"}))
+    moment = datetime.now(UTC) - timedelta(days=2, minutes=5)
+    html = env.get_template("t.html").render(when=moment)
+    assert html == f'<time datetime="{moment.isoformat()}">vor 2 Tagen</time>'
+
+
+def test_timeago_formats_each_date_once(language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[datetime] = []
+    relative = formatting.time_ago
+
+    def counted(moment: datetime, code: str, *, now: datetime | None = None) -> str:
+        calls.append(moment)
+        return relative(moment, code, now=now)
+
+    def refused(*_args: object, **_kwargs: object) -> str:
+        raise AssertionError("|timeago formatted the exact date too")
+
+    monkeypatch.setattr(formatting, "time_ago", counted)
+    monkeypatch.setattr(formatting, "datetime_text", refused)
+    env = make_environment(jinja2.DictLoader({"t.html": "{{ a | timeago }} {{ b | timeago }}"}))
+    a, b = NOW - timedelta(hours=1), NOW - timedelta(days=1)
+    env.get_template("t.html").render(a=a, b=b)
+    assert calls == [a, b]
