@@ -174,3 +174,12 @@ async def network(
             yield net
         finally:
             await net.close()
+
+
+@pytest.fixture
+async def pair(network: NodeNetwork) -> tuple[TestNode, TestNode]:
+    """Two peered nodes: (US, DE)."""
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    return us, de

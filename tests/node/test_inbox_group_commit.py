@@ -33,14 +33,6 @@ from tests.rig import NodeNetwork, TestNode
 from tests.waiting import eventually
 
 
-@pytest.fixture
-async def pair(network: NodeNetwork) -> tuple[TestNode, TestNode]:
-    receiver = await network.spawn("US")
-    sender = await network.spawn("DE")
-    await network.mesh(receiver, sender)
-    return receiver, sender
-
-
 async def titles(node: TestNode, token: str) -> list[str]:
     _, body = await node.request("GET", "/api/v1/cases?limit=100", token=token)
     return [item["title"] for item in body["items"]]

@@ -13,16 +13,8 @@ from federation.signatures import sign_request_cavage
 from federation.signatures.keys import generate_private_key
 from node.peers.service import remove_peer
 from tests.peering import create_case_activity, inbox_count, post_inbox, signed_headers
-from tests.rig import NodeNetwork, TestNode
+from tests.rig import TestNode
 from tests.waiting import eventually
-
-
-@pytest.fixture
-async def pair(network: NodeNetwork) -> tuple[TestNode, TestNode]:
-    receiver = await network.spawn("US")
-    sender = await network.spawn("DE")
-    await network.mesh(receiver, sender)
-    return receiver, sender
 
 
 async def assert_still_serving(receiver: TestNode, sender: TestNode) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.node.notifications.support import (
     follow,
     local_id_on,
@@ -15,15 +13,7 @@ from tests.node.notifications.support import (
     settle,
     wait_for_notifications,
 )
-from tests.rig import NodeNetwork, TestNode
-
-
-@pytest.fixture
-async def pair(network: NodeNetwork) -> tuple[TestNode, TestNode]:
-    us = await network.spawn("US")
-    de = await network.spawn("DE")
-    await network.mesh(us, de)
-    return us, de
+from tests.rig import TestNode
 
 
 async def test_case_posted_on_a_peer_notifies_local_followers(
