@@ -2,13 +2,14 @@
 
 Each handler has ``verify()`` — checks that need no database write (shape, origin
 rules specific to the activity), run before the activity is stored and answered 202
-— and ``receive()``, run later by the inbox worker to apply it. The node registers its
-feature handlers at start-up; this package knows nothing about cases or polls.
+— and ``receive()``, run later by the inbox worker to apply it. A handler may add
+``receive_many()`` for activities that come in bursts (see BatchHandler). The node
+registers its feature handlers at start-up; this package knows nothing about cases or polls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -57,6 +58,13 @@ class ActivityHandler(Protocol[Context]):
 
     async def receive(self, envelope: Envelope, context: Context) -> None:
         """Apply the activity; raising leaves it to be retried by the inbox worker."""
+
+
+class BatchHandler(ActivityHandler[Context], Protocol[Context]):
+    """A handler that can also apply a run of its activities at once."""
+
+    async def receive_many(self, envelopes: Sequence[Envelope], context: Context) -> None:
+        """Apply all of them, in order, or raise (the worker then applies them one by one)."""
 
 
 def object_type_of(activity: dict[str, Any]) -> str | None:

@@ -49,8 +49,8 @@ def attachment_objects(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def sync_attachments(session: AsyncSession, case: Case, listed: Any, origin: str) -> None:
-    """Make our rows match the images the origin lists (files are fetched later)."""
+def listed_images(listed: Any, origin: str) -> dict[str, dict[str, Any]]:
+    """The images a case object lists, by URL: only well-formed ones on ``origin``."""
     wanted: dict[str, dict[str, Any]] = {}
     for item in as_list(listed):
         if not isinstance(item, dict) or item.get("type") != "Image":
@@ -59,26 +59,34 @@ def sync_attachments(session: AsyncSession, case: Case, listed: Any, origin: str
         sha = sha256_from_multibase(item.get("digestMultibase"))
         if url and sha and same_origin(url, origin):
             wanted[url] = {**item, "sha256": sha}
+    return wanted
+
+
+def new_attachment(url: str, item: dict[str, Any]) -> Attachment:
+    """The row for one image of ``listed_images`` (its file is fetched later)."""
+    mime = item.get("mediaType")
+    return Attachment(
+        iri=url,
+        local_id=new_local_id(),
+        mime=mime if mime in MIME_BY_FORMAT.values() else "application/octet-stream",
+        width=_dimension(item.get("width")),
+        height=_dimension(item.get("height")),
+        size=0,
+        sha256=item["sha256"],
+        description=str(item.get("name") or "")[:500],
+    )
+
+
+def sync_attachments(session: AsyncSession, case: Case, listed: Any, origin: str) -> None:
+    """Make our rows match the images the origin lists (files are fetched later)."""
+    wanted = listed_images(listed, origin)
     for attachment in list(case.attachments):
         if attachment.iri not in wanted:
             case.attachments.remove(attachment)
     known = {attachment.iri for attachment in case.attachments}
     for url, item in wanted.items():
-        if url in known:
-            continue
-        mime = item.get("mediaType")
-        case.attachments.append(
-            Attachment(
-                iri=url,
-                local_id=new_local_id(),
-                mime=mime if mime in MIME_BY_FORMAT.values() else "application/octet-stream",
-                width=_dimension(item.get("width")),
-                height=_dimension(item.get("height")),
-                size=0,
-                sha256=item["sha256"],
-                description=str(item.get("name") or "")[:500],
-            )
-        )
+        if url not in known:
+            case.attachments.append(new_attachment(url, item))
 
 
 def _dimension(value: Any) -> int:

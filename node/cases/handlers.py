@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 
 from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import ANY_OBJECT, Envelope
-from node.cases.activities import parse_case
-from node.cases.attachments import sync_attachments
+from node.cases.activities import RemoteCase, parse_case
+from node.cases.attachments import listed_images, new_attachment
 from node.cases.media import remove_files
 from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
 from node.cases.notes import check_proof
 from node.cases.relay import announce, delete_reply_copy
-from node.cases.service import case_by_iri, is_tombstoned, new_local_id
+from node.cases.service import case_by_iri, new_local_id
 from node.db.upsert import insert_ignoring_conflict
 from node.events import CaseCreated, ThreadChanged, record_event
 from node.inbox.context import ApplyContext
 from node.state import NodeState
+
+CASES = cast(Table, Case.__table__)
+CASE_SPECIALTIES = cast(Table, CaseSpecialty.__table__)
 
 
 class CreateCase:
@@ -31,38 +35,79 @@ class CreateCase:
             raise InboundRejected("the actor must be the case's author")
 
     async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
-        remote = parse_case(envelope.object, envelope.signer_origin)
+        await self.receive_many([envelope], context)
+
+    async def receive_many(self, envelopes: Sequence[Envelope], context: ApplyContext) -> None:
+        """Store the cases of several Creates in a handful of statements, whatever
+        their number: a peer catching up or a busy origin sends them in bursts, and
+        on SQLite every statement is a round trip to the one writer connection.
+
+        Core inserts into the tables rather than ORM objects: the ORM inserts rows
+        whose new id it needs one statement at a time, and its bookkeeping per row
+        costs more than the statement."""
         session = context.session
-        if await is_tombstoned(session, remote.iri) or await case_by_iri(session, remote.iri):
-            return  # deleted already (Delete won the race), or a replay of a known case
-        case = Case(
-            iri=remote.iri,
-            local_id=new_local_id(),
-            origin=envelope.signer_origin,
-            is_local=False,
-            author_iri=remote.author.iri,
-            anonymous=remote.author.anonymous,
-            author_name=remote.author.name,
-            author_pseudonym=remote.author.pseudonym,
-            author_specialty=remote.author.specialty,
-            author_country=remote.author.country,
-            title=remote.title,
-            body=remote.body,
-            question=remote.question,
-            language=remote.language,
-            audience="federated",
-            age_band=remote.age_band,
-            sex=remote.sex,
-            status=remote.status,
-            created_at=remote.published,
-            specialties=[
-                CaseSpecialty(code=code, position=i) for i, code in enumerate(remote.specialties)
-            ],
+        remotes = [
+            (envelope, parse_case(envelope.object, envelope.signer_origin))
+            for envelope in envelopes
+        ]
+        iris = [remote.iri for _, remote in remotes]
+        # Deleted already (a Delete won the race), or a replay of a known case.
+        known = set(await session.scalars(select(Tombstone.iri).where(Tombstone.iri.in_(iris))))
+        known.update(await session.scalars(select(Case.iri).where(Case.iri.in_(iris))))
+        new: dict[str, tuple[Envelope, RemoteCase]] = {}
+        for envelope, remote in remotes:
+            if remote.iri not in known:
+                new.setdefault(remote.iri, (envelope, remote))  # twice in a batch: once
+        if not new:
+            return
+        inserted = await session.execute(
+            insert(CASES)
+            .values(
+                [_case_row(remote, envelope.signer_origin) for envelope, remote in new.values()]
+            )
+            .returning(CASES.c.iri, CASES.c.id)
         )
-        sync_attachments(session, case, envelope.object.get("attachment"), envelope.signer_origin)
-        session.add(case)
+        ids: dict[str, int] = {row.iri: row.id for row in inserted}
+        specialties = [
+            {"case_id": ids[iri], "code": code, "position": position}
+            for iri, (_, remote) in new.items()
+            for position, code in enumerate(remote.specialties)
+        ]
+        if specialties:
+            await session.execute(insert(CASE_SPECIALTIES), specialties)
+        for iri, (envelope, _) in new.items():
+            images = listed_images(envelope.object.get("attachment"), envelope.signer_origin)
+            for url, item in images.items():
+                attachment = new_attachment(url, item)
+                attachment.case_id = ids[iri]
+                session.add(attachment)
         await session.flush()
-        record_event(session, CaseCreated(case.id))
+        for iri in new:
+            record_event(session, CaseCreated(ids[iri]))
+
+
+def _case_row(remote: RemoteCase, origin: str) -> dict[str, Any]:
+    return {
+        "iri": remote.iri,
+        "local_id": new_local_id(),
+        "origin": origin,
+        "is_local": False,
+        "author_iri": remote.author.iri,
+        "anonymous": remote.author.anonymous,
+        "author_name": remote.author.name,
+        "author_pseudonym": remote.author.pseudonym,
+        "author_specialty": remote.author.specialty,
+        "author_country": remote.author.country,
+        "title": remote.title,
+        "body": remote.body,
+        "question": remote.question,
+        "language": remote.language,
+        "audience": "federated",
+        "age_band": remote.age_band,
+        "sex": remote.sex,
+        "status": remote.status,
+        "created_at": remote.published,
+    }
 
 
 class DeleteObject:

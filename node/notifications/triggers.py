@@ -11,12 +11,12 @@ twice — or a reply that is also news in a followed specialty — never doubles
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
     exists,
@@ -58,18 +58,18 @@ def _live_case(case_id: int, *conditions: ColumnElement[bool]) -> ColumnElement[
     return exists().where(Case.id == case_id, Case.deleted_at.is_(None), *conditions)
 
 
-def new_case_recipients(case_id: int) -> Select[int]:
-    """Verified followers of any of the case's specialties, except its author.
+def _followed_cases() -> Select[int, int]:
+    """(case, member) for verified followers of any of a case's specialties, except
+    the case's author.
 
     Joined in SQL rather than filtered with IN (...): a specialty can have thousands
     of followers on a node, more than a statement may carry as parameters."""
     return (
-        select(SpecialtyFollow.member_id)
+        select(CaseSpecialty.case_id, SpecialtyFollow.member_id)
         .join(Member, Member.id == SpecialtyFollow.member_id)
         .join(CaseSpecialty, CaseSpecialty.code == SpecialtyFollow.code)
         .join(Case, Case.id == CaseSpecialty.case_id)
         .where(
-            Case.id == case_id,
             Case.deleted_at.is_(None),
             Member.status == VERIFIED,
             or_(
@@ -77,8 +77,19 @@ def new_case_recipients(case_id: int) -> Select[int]:
                 SpecialtyFollow.member_id != Case.author_member_id,
             ),
         )
-        .distinct()
     )
+
+
+def new_case_recipients(case_id: int) -> Select[int]:
+    """Who hears of a new case: verified followers of its specialties, not its author."""
+    followed = _followed_cases().where(Case.id == case_id).subquery()
+    return select(followed.c.member_id).distinct()
+
+
+def cases_anyone_follows(case_ids: Sequence[int]) -> Select[int]:
+    """Which of these new cases notify somebody: one statement for a whole batch."""
+    followed = _followed_cases().where(CaseSpecialty.case_id.in_(case_ids)).subquery()
+    return select(followed.c.case_id).distinct()
 
 
 def reply_recipients(case_id: int, reply_id: int) -> Select[int]:
@@ -151,18 +162,29 @@ async def _store(
 
 @dataclass(frozen=True)
 class _Plan:
-    """Who an event may notify (one SELECT), and how the notifications are stored."""
+    """Who an event may notify (one SELECT), and how the notifications are stored.
 
-    recipients: Select[int]
+    The SELECT is built only when needed: building SQL expressions costs more than
+    running them, and most plans are settled by one batch question (see
+    ``_anyone_told``)."""
+
     kind: Kind
     case_id: int
     reply_id: int | None
     subject: str
 
+    def recipients(self) -> Select[int]:
+        if self.kind is Kind.NEW_CASE:
+            return new_case_recipients(self.case_id)
+        if self.kind is Kind.REPLY:
+            assert self.reply_id is not None
+            return reply_recipients(self.case_id, self.reply_id)
+        return resolved_recipients(self.case_id)
+
     async def store(self, session: AsyncSession) -> list[int]:
         return await _store(
             session,
-            self.recipients,
+            self.recipients(),
             kind=self.kind,
             case_id=self.case_id,
             reply_id=self.reply_id,
@@ -172,29 +194,11 @@ class _Plan:
 
 def _plan(event: Event) -> _Plan | None:
     if isinstance(event, CaseCreated):
-        return _Plan(
-            new_case_recipients(event.case_id),
-            Kind.NEW_CASE,
-            event.case_id,
-            None,
-            f"case:{event.case_id}",
-        )
+        return _Plan(Kind.NEW_CASE, event.case_id, None, f"case:{event.case_id}")
     if isinstance(event, ReplyCreated):
-        return _Plan(
-            reply_recipients(event.case_id, event.reply_id),
-            Kind.REPLY,
-            event.case_id,
-            event.reply_id,
-            f"reply:{event.reply_id}",
-        )
+        return _Plan(Kind.REPLY, event.case_id, event.reply_id, f"reply:{event.reply_id}")
     if isinstance(event, CaseResolved):
-        return _Plan(
-            resolved_recipients(event.case_id),
-            Kind.RESOLVED,
-            event.case_id,
-            None,
-            f"resolved:{event.case_id}",
-        )
+        return _Plan(Kind.RESOLVED, event.case_id, None, f"resolved:{event.case_id}")
     return None  # ThreadChanged, the most frequent event, notifies nobody
 
 
@@ -242,11 +246,8 @@ class NotificationTriggers:
         # so that the others queue their plans before this call takes the lot.
         await asyncio.sleep(0)
         plans, self._pending = self._pending, []
-        told: set[int] = set()
         async with self.state.db.read() as session:
-            # SQLite allows 500 terms in a compound SELECT.
-            for start in range(0, len(plans), ASK_CHUNK):
-                told.update(await session.scalars(_anyone_told(plans, start)))
+            told = await _anyone_told(session, plans)
         if not told:
             return
         async with self.state.db.write() as session:
@@ -260,11 +261,28 @@ class NotificationTriggers:
         self.signal.changed(notified)
 
 
-def _anyone_told(plans: list[_Plan], start: int) -> CompoundSelect[int] | Select[int]:
-    """The indexes of the plans (from ``start``, at most ASK_CHUNK of them) that
-    notify someone, in one statement."""
-    selects = [
-        select(literal(index, Integer)).where(plans[index].recipients.exists())
-        for index in range(start, min(start + ASK_CHUNK, len(plans)))
-    ]
-    return selects[0] if len(selects) == 1 else union_all(*selects)
+async def _anyone_told(session: AsyncSession, plans: list[_Plan]) -> set[int]:
+    """The indexes of the plans that notify someone, in as few statements as the
+    database allows: new cases in one IN (...) per ASK_CHUNK, other events as a
+    compound of EXISTS per ASK_CHUNK (SQLite allows 500 terms in a compound SELECT)."""
+    told: set[int] = set()
+    new_cases: dict[int, list[int]] = {}  # case id -> indexes of its plans
+    others: list[int] = []
+    for index, plan in enumerate(plans):
+        if plan.kind is Kind.NEW_CASE:
+            new_cases.setdefault(plan.case_id, []).append(index)
+        else:
+            others.append(index)
+    case_ids = list(new_cases)
+    for start in range(0, len(case_ids), ASK_CHUNK):
+        chunk = case_ids[start : start + ASK_CHUNK]
+        for case_id in await session.scalars(cases_anyone_follows(chunk)):
+            told.update(new_cases[case_id])
+    for start in range(0, len(others), ASK_CHUNK):
+        selects = [
+            select(literal(index, Integer)).where(plans[index].recipients().exists())
+            for index in others[start : start + ASK_CHUNK]
+        ]
+        compound = selects[0] if len(selects) == 1 else union_all(*selects)
+        told.update(await session.scalars(compound))
+    return told
