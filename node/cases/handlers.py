@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 
 from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import ANY_OBJECT, Envelope
@@ -23,6 +23,11 @@ from node.state import NodeState
 
 CASES = cast(Table, Case.__table__)
 CASE_SPECIALTIES = cast(Table, CaseSpecialty.__table__)
+# Built once; executed with a list of rows, an insert is sent as few multi-row
+# statements ("insertmanyvalues"), its compiled form cached whatever the number.
+INSERT_CASES = insert(CASES).returning(CASES.c.iri, CASES.c.id)
+TOMBSTONED = select(Tombstone.iri).where(Tombstone.iri.in_(bindparam("iris", expanding=True)))
+KNOWN = select(Case.iri).where(Case.iri.in_(bindparam("iris", expanding=True)))
 
 
 class CreateCase:
@@ -52,8 +57,8 @@ class CreateCase:
         ]
         iris = [remote.iri for _, remote in remotes]
         # Deleted already (a Delete won the race), or a replay of a known case.
-        known = set(await session.scalars(select(Tombstone.iri).where(Tombstone.iri.in_(iris))))
-        known.update(await session.scalars(select(Case.iri).where(Case.iri.in_(iris))))
+        known = set(await session.scalars(TOMBSTONED, {"iris": iris}))
+        known.update(await session.scalars(KNOWN, {"iris": iris}))
         new: dict[str, tuple[Envelope, RemoteCase]] = {}
         for envelope, remote in remotes:
             if remote.iri not in known:
@@ -61,11 +66,8 @@ class CreateCase:
         if not new:
             return
         inserted = await session.execute(
-            insert(CASES)
-            .values(
-                [_case_row(remote, envelope.signer_origin) for envelope, remote in new.values()]
-            )
-            .returning(CASES.c.iri, CASES.c.id)
+            INSERT_CASES,
+            [_case_row(remote, envelope.signer_origin) for envelope, remote in new.values()],
         )
         ids: dict[str, int] = {row.iri: row.id for row in inserted}
         specialties = [

@@ -19,15 +19,16 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import Table, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.inbound.errors import Unauthenticated
 from federation.inbound.pipeline import Accepted
 from federation.inbound.registry import Envelope
+from node.db.base import Base
 from node.db.engine import Database
 from node.db.types import utcnow
 from node.inbox.models import InboxEntry, SeenSignature
@@ -51,6 +52,12 @@ def _dumps(value: object) -> str:
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _table(model: type[Base]) -> Table:
+    """The Core table of a model: executed with a list of rows, a Core insert goes out
+    as a few multi-row statements, without the ORM's bookkeeping for each row."""
+    return cast(Table, model.__table__)
 
 
 @dataclass
@@ -178,13 +185,10 @@ async def _record_signatures(session: AsyncSession, signatures: list[tuple[str, 
     """Insert the fingerprints; the ones that were not there yet (not replays)."""
     if not signatures:
         return set()
-    statement = (
-        _insert(session)(SeenSignature)
-        .values([{"fingerprint": fp, "expires_at": until} for fp, until in signatures])
-        .on_conflict_do_nothing()
-        .returning(SeenSignature.fingerprint)
-    )
-    return set(await session.scalars(statement))
+    table = _table(SeenSignature)
+    statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.fingerprint)
+    rows = [{"fingerprint": fp, "expires_at": until} for fp, until in signatures]
+    return set(await session.scalars(statement, rows))
 
 
 async def insert_entries(session: AsyncSession, envelopes: Iterable[Envelope]) -> set[str]:
@@ -206,13 +210,9 @@ async def insert_entries(session: AsyncSession, envelopes: Iterable[Envelope]) -
         )
     if not rows:
         return set()
-    statement = (
-        _insert(session)(InboxEntry)
-        .values(list(rows.values()))
-        .on_conflict_do_nothing()
-        .returning(InboxEntry.activity_id)
-    )
-    return set(await session.scalars(statement))
+    table = _table(InboxEntry)
+    statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.activity_id)
+    return set(await session.scalars(statement, list(rows.values())))
 
 
 async def _mark_seen(session: AsyncSession, origins: set[str], now: Any) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from federation.inbound.errors import Unsupported
 from federation.inbound.registry import ActivityHandler, BatchHandler, Envelope, HandlerRegistry
@@ -33,6 +33,16 @@ from node.state import NodeState
 BATCH = 50
 MAX_ATTEMPTS = 12  # about 1.5 hours of retries with the schedule below
 POLL_SECONDS = 2.0
+
+
+# Built once: the worker runs this for every batch.
+DUE = (
+    select(InboxEntry)
+    .where(InboxEntry.state == "pending", InboxEntry.next_attempt_at <= bindparam("now"))
+    .order_by(InboxEntry.id)
+    .limit(BATCH)
+    .with_for_update(skip_locked=True)
+)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -59,17 +69,8 @@ class InboxWorker:
                 await nap(self.wake, POLL_SECONDS)
 
     async def apply_batch(self) -> int:
-        now = utcnow()
         async with self.state.db.write() as session:
-            rows = (
-                await session.scalars(
-                    select(InboxEntry)
-                    .where(InboxEntry.state == "pending", InboxEntry.next_attempt_at <= now)
-                    .order_by(InboxEntry.id)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await session.scalars(DUE, {"now": utcnow()})).all()
             context = ApplyContext(session=session, state=self.state)
             applied: list[int] = []
             for run in self._runs(rows):

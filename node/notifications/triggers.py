@@ -11,7 +11,6 @@ twice — or a reply that is also news in a followed specialty — never doubles
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    bindparam,
     exists,
     literal,
     or_,
@@ -86,10 +86,18 @@ def new_case_recipients(case_id: int) -> Select[int]:
     return select(followed.c.member_id).distinct()
 
 
-def cases_anyone_follows(case_ids: Sequence[int]) -> Select[int]:
-    """Which of these new cases notify somebody: one statement for a whole batch."""
-    followed = _followed_cases().where(CaseSpecialty.case_id.in_(case_ids)).subquery()
+def _cases_anyone_follows() -> Select[int]:
+    """Which of the new cases ``:case_ids`` notify somebody: one statement for a whole
+    batch, built once (building SQL costs more than running this)."""
+    followed = (
+        _followed_cases()
+        .where(CaseSpecialty.case_id.in_(bindparam("case_ids", expanding=True)))
+        .subquery()
+    )
     return select(followed.c.case_id).distinct()
+
+
+CASES_ANYONE_FOLLOWS = _cases_anyone_follows()
 
 
 def reply_recipients(case_id: int, reply_id: int) -> Select[int]:
@@ -276,7 +284,7 @@ async def _anyone_told(session: AsyncSession, plans: list[_Plan]) -> set[int]:
     case_ids = list(new_cases)
     for start in range(0, len(case_ids), ASK_CHUNK):
         chunk = case_ids[start : start + ASK_CHUNK]
-        for case_id in await session.scalars(cases_anyone_follows(chunk)):
+        for case_id in await session.scalars(CASES_ANYONE_FOLLOWS, {"case_ids": chunk}):
             told.update(new_cases[case_id])
     for start in range(0, len(others), ASK_CHUNK):
         selects = [
