@@ -5,8 +5,10 @@ A worker claims due peers with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL
 several processes can share the peers), then drains one peer's backlog in ``seq``
 order: a success moves the pointer, a permanent refusal is logged and skipped, and
 anything else stops that peer until the next attempt time (policy in
-federation.delivery.policy). The pointer only moves after the peer said 2xx, so a
-crash re-sends at most one activity, which the receiver ignores by its id.
+federation.delivery.policy). The pointer only moves after the peer said 2xx, and is
+written once per batch of up to PREFETCH successes (or every SAVE_SECONDS) rather
+than once per activity: a crash re-sends at most that batch, which the receiver
+ignores by the activities' ids.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Exists, and_, exists, or_, select, update
+from sqlalchemy import Exists, Select, and_, exists, or_, select, update
 
 from federation.delivery.outcome import Outcome, Verdict
 from federation.delivery.policy import RetryPolicy
@@ -36,6 +40,40 @@ POLL_SECONDS = 2.0
 # is also a database write, and on SQLite writes queue for one connection).
 CONCURRENCY = 16
 PREFETCH = 50  # activities read per query while draining one peer
+# Successful deliveries are written down per PREFETCH batch, or after this long (well
+# within LEASE, which each write renews).
+SAVE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class _Progress:
+    """The last delivery that succeeded and is not written down yet."""
+
+    seq: int
+    status: int | None
+    at: datetime
+
+
+def _succeeded(delivery: Delivery, progress: _Progress) -> None:
+    delivery.last_delivered_seq = progress.seq
+    delivery.failures = 0
+    delivery.first_failure_at = None
+    delivery.unreachable = False
+    delivery.last_status = progress.status
+    delivery.last_error = None
+    delivery.last_success_at = progress.at
+
+
+def _next_for(peer: Peer, after: int) -> Select[int]:
+    """The next activity waiting for ``peer`` after ``after``, if any."""
+    return (
+        select(OutboxEntry.seq)
+        .where(
+            OutboxEntry.seq > after,
+            or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == peer.origin),
+        )
+        .limit(1)
+    )
 
 
 def _has_pending() -> Exists:
@@ -149,21 +187,63 @@ class DeliveryWorker:
             if not entries:
                 await self.release(peer_id)
                 return
+            # A failing peer's first success is written at once (it resets the backoff
+            # and tells catch-up the peer is back); after that, successes only move
+            # a pointer in memory, written once per batch or every SAVE_SECONDS.
+            failing = delivery.failures > 0
+            progress: _Progress | None = None
+            saved_at = time.monotonic()
             for entry in entries:
                 outcome = await post_activity(
                     self.state.http, peer.inbox_url, entry.body.encode(), self.signing_key
                 )
-                if not await self.record(peer, entry, outcome):
+                if outcome.verdict is Verdict.DELIVERED and not failing:
+                    progress = _Progress(entry.seq, outcome.status, utcnow())
+                    if time.monotonic() - saved_at < SAVE_SECONDS:
+                        continue
+                    if not await self.save(peer, progress, release_if_done=False):
+                        return
+                    progress, saved_at = None, time.monotonic()
+                    continue
+                if not await self.record(peer, entry, outcome, progress):
+                    return
+                progress, saved_at, failing = None, time.monotonic(), False
+            if progress is not None:
+                # Fewer than PREFETCH: probably the end of the backlog, and then the
+                # same transaction hands the peer back (one write, not two).
+                done = len(entries) < PREFETCH
+                if not await self.save(peer, progress, release_if_done=done):
                     return
 
-    async def record(self, peer: Peer, entry: OutboxEntry, outcome: Outcome) -> bool:
-        """Store the outcome; True if draining this peer should go on."""
+    async def save(self, peer: Peer, progress: _Progress, *, release_if_done: bool) -> bool:
+        """Write the pointer of deliveries that succeeded; True if draining goes on
+        (False if the lease was lost, or, with ``release_if_done``, if nothing else
+        is waiting for this peer and it was released)."""
+        async with self.state.db.write() as session:
+            delivery = await session.get(Delivery, peer.id)
+            if delivery is None or delivery.lease_owner != self.owner:
+                return False
+            _succeeded(delivery, progress)
+            if release_if_done and not await session.scalar(_next_for(peer, progress.seq)):
+                delivery.lease_owner = None
+                delivery.lease_until = None
+                return False
+            delivery.lease_until = utcnow() + LEASE
+        return True
+
+    async def record(
+        self, peer: Peer, entry: OutboxEntry, outcome: Outcome, progress: _Progress | None = None
+    ) -> bool:
+        """Store the outcome (after the unsaved ``progress`` before it); True if
+        draining this peer should go on."""
         now = utcnow()
         async with self.state.db.write() as session:
             delivery = await session.get(Delivery, peer.id)
             if delivery is None or delivery.lease_owner != self.owner:
                 return False
             recovered = delivery.failures > 0
+            if progress is not None:
+                _succeeded(delivery, progress)
             if outcome.verdict is Verdict.RETRY:
                 self._failed(delivery, outcome, now)
                 self._failing.add(peer.origin)
