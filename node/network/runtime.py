@@ -63,6 +63,12 @@ async def _supervised(state: NodeState, name: str, work: Callable[[], Awaitable[
         except asyncio.CancelledError:
             raise
         except Exception:  # supervisor boundary: logged with its traceback
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                # Stopping, and the worker's clean-up failed (say, the database is
+                # already gone): restarting it would keep the node from stopping.
+                state.log.exception("worker failed while stopping", extra={"worker": name})
+                raise asyncio.CancelledError from None
             state.log.exception("worker crashed; restarting", extra={"worker": name})
             await asyncio.sleep(RESTART_PAUSE_SECONDS)
 

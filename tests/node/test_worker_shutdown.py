@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -13,6 +15,7 @@ from node.events import Event, EventBus, ThreadChanged
 from node.logs import node_logger
 from node.network import runtime
 from node.network.waiting import nap, wait_event
+from node.state import NodeState
 from tests.rig import NodeNetwork
 
 
@@ -91,3 +94,28 @@ async def test_a_stuck_event_subscriber_is_cancelled_at_shutdown() -> None:
     bus.emit([ThreadChanged(1)])
     await bus.drain(within=0.2)
     assert sorted(finished) == ["quick", "stuck"]
+
+
+async def test_a_worker_whose_clean_up_fails_while_stopping_is_not_restarted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Seen when a node's database went away first: the delivery worker's hand-back of
+    # its leases failed on the way out, the supervisor restarted it, and the node
+    # never stopped.
+    starts: list[int] = []
+
+    async def worker() -> None:
+        starts.append(1)
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            raise RuntimeError("unable to open database file")
+
+    state = cast(NodeState, SimpleNamespace(log=node_logger("test.invalid")))
+    supervised = asyncio.create_task(runtime._supervised(state, "delivery", worker))
+    await asyncio.sleep(0.01)
+    supervised.cancel()
+    with caplog.at_level(logging.ERROR), pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(supervised, timeout=2)
+    assert starts == [1]
+    assert "worker failed while stopping" in caplog.text
