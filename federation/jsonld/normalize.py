@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from pyld import jsonld  # type: ignore[import-untyped]
 
-from . import contexts
+from . import contexts, inverse_cache
 from .errors import (
     DocumentShapeError,
     InvalidContextError,
@@ -25,6 +25,8 @@ from .errors import (
 from .fast import fast_normalize
 from .limits import DEFAULT_LIMITS, Limits, check_document
 from .validate import check_compacted, check_expanded
+
+inverse_cache.install()
 
 # pyld error codes (JSON-LD 1.1 API, section 9.4.2) -> our error classes.
 # Codes not listed here (rare syntax errors) become the base JsonLdError.
