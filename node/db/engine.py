@@ -3,8 +3,9 @@
 SQLite allows one writer at a time. Rather than let concurrent writers collide and
 fail with "database is locked" (a deferred transaction cannot always upgrade to a
 write lock), writes go through a one-connection engine that opens every transaction
-with ``BEGIN IMMEDIATE``; reads use a separate pool and see WAL snapshots, so they
-never wait for a writer. On PostgreSQL both are the same pooled engine.
+with ``BEGIN IMMEDIATE`` and runs its calls on the event loop's thread
+(inline_sqlite.py); reads use a separate pool and see WAL snapshots, so they never
+wait for a writer. On PostgreSQL both are the same pooled engine.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+from node.db.inline_sqlite import inline_creator
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 10
 
@@ -28,7 +31,14 @@ class DatabaseUnavailable(RuntimeError):
 
 
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
-    engine = _create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=60)
+    options: dict[str, Any] = {}
+    path = make_url(url).database
+    if immediate and path and path != ":memory:":
+        # The writer: calls inline on the loop's thread (see inline_sqlite.py).
+        options["async_creator"] = inline_creator(path)
+    engine = _create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, pool_timeout=60, **options
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
