@@ -575,6 +575,11 @@ def report(results: dict[str, Any]) -> str:
         lines += [
             f"### {run_['database']}: {run_['cases']:,} cases, {run_['replies']:,} replies",
             "",
+        ]
+        if run_.get("note"):
+            # A run carried over from an earlier measurement says so.
+            lines += [f"_{run_['note']}_", ""]
+        lines += [
             f"Generated in {run_['generate_seconds']} s "
             f"({run_['generate_rows_per_s']:,} rows/s, full-text index included)"
             + (f"; database file {size / 1e9:.2f} GB." if size else "."),
