@@ -77,7 +77,8 @@ async def case_feed(request: web.Request, member: Member) -> web.Response:
         open_first="status" not in filters,
         **filters,  # type: ignore[arg-type]  # names and values checked by read_filters
     )
-    async with state.db.read() as session:
+    # With q it is a full-text search: see Database.read_long.
+    async with state.db.read_long() if query.q else state.db.read() as session:
         page = await list_cases(session, query)
         countries = await network_countries(session, state.config.country)
     if "country" in filters and filters["country"] not in dict(countries):

@@ -3,9 +3,10 @@
 SQLite allows one writer at a time. Rather than let concurrent writers collide and
 fail with "database is locked" (a deferred transaction cannot always upgrade to a
 write lock), writes go through a one-connection engine that opens every transaction
-with ``BEGIN IMMEDIATE`` and runs its calls on the event loop's thread
-(inline_sqlite.py); reads use a separate pool and see WAL snapshots, so they never
-wait for a writer. On PostgreSQL both are the same pooled engine.
+with ``BEGIN IMMEDIATE``; reads use a separate pool and see WAL snapshots, so they
+never wait for a writer. Both run their calls on the event loop's thread
+(inline_sqlite.py), except reads that may take long (``read_long``). On PostgreSQL
+all are the same pooled engine.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened. The message carries no password."""
 
 
-def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int, inline: bool) -> AsyncEngine:
     options: dict[str, Any] = {}
     path = make_url(url).database
-    if immediate and path and path != ":memory:":
-        # The writer: calls inline on the loop's thread (see inline_sqlite.py).
+    if inline and path and path != ":memory:":
+        # Calls run on the loop's thread (see inline_sqlite.py).
         options["async_creator"] = inline_creator(path)
     engine = _create_async_engine(
         url, pool_size=pool_size, max_overflow=0, pool_timeout=60, **options
@@ -59,12 +60,19 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     return engine
 
 
-def create_engines(url: str, *, pool_size: int = 10) -> tuple[AsyncEngine, AsyncEngine]:
-    """(reader, writer) engines for ``url``; the same object twice on PostgreSQL."""
+# Connections for long reads on SQLite (see Database.read_long).
+LONG_READERS = 4
+
+
+def create_engines(
+    url: str, *, pool_size: int = 10
+) -> tuple[AsyncEngine, AsyncEngine, AsyncEngine]:
+    """(reader, writer, long reader) engines for ``url``; one object thrice on PostgreSQL."""
     if url.startswith("sqlite"):
-        writer = _sqlite_engine(url, immediate=True, pool_size=1)
-        reader = _sqlite_engine(url, immediate=False, pool_size=pool_size)
-        return reader, writer
+        writer = _sqlite_engine(url, immediate=True, pool_size=1, inline=True)
+        reader = _sqlite_engine(url, immediate=False, pool_size=pool_size, inline=True)
+        long_reader = _sqlite_engine(url, immediate=False, pool_size=LONG_READERS, inline=False)
+        return reader, writer, long_reader
     engine = _create_async_engine(
         url,
         pool_size=pool_size,
@@ -72,7 +80,7 @@ def create_engines(url: str, *, pool_size: int = 10) -> tuple[AsyncEngine, Async
         pool_pre_ping=True,
         connect_args={"timeout": CONNECT_TIMEOUT_S},
     )
-    return engine, engine
+    return engine, engine, engine
 
 
 class Database:
@@ -80,8 +88,9 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
-        self._reader, self._writer = create_engines(url, pool_size=pool_size)
+        self._reader, self._writer, self._long_reader = create_engines(url, pool_size=pool_size)
         self._read_sessions = async_sessionmaker(self._reader, expire_on_commit=False)
+        self._long_read_sessions = async_sessionmaker(self._long_reader, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self._writer, expire_on_commit=False)
         # Called with the session after each committed write (the node hands the
         # domain events recorded on it to its event bus).
@@ -99,6 +108,15 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for queries; whatever it changes is rolled back."""
         async with self._read_sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def read_long(self) -> AsyncIterator[AsyncSession]:
+        """A session for queries that may take long (full-text search, metrics over
+        the whole database). On SQLite, ``read()`` runs its calls on the event loop's
+        thread, which is cheapest for the short queries of a page; these run on
+        aiosqlite's threads instead, so that the loop serves others meanwhile."""
+        async with self._long_read_sessions() as session:
             yield session
 
     @asynccontextmanager
@@ -139,6 +157,7 @@ class Database:
         await self._writer.dispose()
         if self._reader is not self._writer:
             await self._reader.dispose()
+            await self._long_reader.dispose()
 
 
 def _one_line(error: BaseException) -> str:

@@ -1,13 +1,14 @@
-"""The SQLite writer connection, run on the event loop's own thread.
+"""SQLite connections that run their calls on the event loop's own thread.
 
 aiosqlite runs every call (a cursor, an execute, a fetch, a commit) on a thread of its
 own and hands the result back through the event loop: two thread switches and a
-loop wake-up per call, about 0.3 ms on a busy 2-core machine, and a write
-transaction makes a dozen calls. The work itself, on the one writer connection of
-a node (see engine.py), takes microseconds: short statements in WAL mode, never
-waiting for another connection of this process. So the writer runs its calls inline,
-where they cost what they cost; readers keep aiosqlite's threads, so that a long
-search or a metrics query does not hold up the loop.
+loop wake-up per call, about 0.3 ms on a busy 2-core machine. A write transaction
+makes a dozen calls and a case page several dozen, while the statements themselves
+take microseconds (WAL mode: readers never wait; the node's one writer never waits
+for another connection of this process). So the writer and the readers run their
+calls inline, where they cost what they cost; reads that may take long (full-text
+search, metrics) use ``Database.read_long``, which keeps aiosqlite's threads so the
+loop serves others meanwhile.
 
 The one wait left on the loop is SQLite's busy handler, if another process (a
 ``curbside`` command run beside the node) holds the write lock: that lasts as long

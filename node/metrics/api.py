@@ -40,5 +40,5 @@ async def get_metrics(request: web.Request) -> web.Response:
         raise Problem(
             400, "Some query parameters are invalid.", slug="invalid-query", errors=details
         ) from None
-    async with node_state(request).db.read() as session:
+    async with node_state(request).db.read_long() as session:
         return json_response(await compute_metrics(session, days=query.days))

@@ -131,7 +131,7 @@ def _days(request: web.Request) -> tuple[int, bool]:
 async def metrics_page(request: web.Request) -> web.Response:
     verified_page_member(request)
     days, ignored = _days(request)
-    async with request.app[NODE].db.read() as session:
+    async with request.app[NODE].db.read_long() as session:
         metrics = await compute_metrics(session, days=days)
     weekly, weekly_rows = weekly_chart(metrics.node, metrics.network)
     waits, wait_rows = reply_time_chart(metrics.node, metrics.network)

@@ -53,5 +53,5 @@ async def get_search(request: web.Request) -> web.Response:
     same search and returns the cases alone."""
     verified_member(request)
     query = search_query_of(request)
-    async with node_state(request).db.read() as session:
+    async with node_state(request).db.read_long() as session:
         return json_response(await search(session, query))

@@ -81,7 +81,7 @@ async def search_page(request: web.Request) -> web.Response:
     query, dropped = _valid_query(values)
     results: SearchResults | None = None
     if query is not None:
-        async with request.app[NODE].db.read() as session:
+        async with request.app[NODE].db.read_long() as session:
             results = await search(session, query)
     context: dict[str, Any] = {
         "form": values,

@@ -1,9 +1,9 @@
-"""SQLite: the writer runs its calls on the event loop's thread, readers on their own.
+"""SQLite: writes and reads run their calls on the event loop's thread, long reads not.
 
-The writer's calls are short and never wait for this process, so they run inline
-(aiosqlite's thread hand-off cost more than the work); readers keep their threads,
-so that a long query does not hold the loop. A write transaction of another process
-is waited for, and nothing is lost.
+Statements are short and never wait for this process, so they run inline (aiosqlite's
+thread hand-off cost more than the work); reads that may take long (search, metrics)
+keep aiosqlite's threads, so that they do not hold the loop. A write transaction of
+another process is waited for, and nothing is lost.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
-async def test_writes_run_on_the_loop_thread_and_reads_do_not(db: Database) -> None:
+async def test_writes_and_reads_run_on_the_loop_thread_long_reads_do_not(db: Database) -> None:
     loop_thread = threading.get_ident()
     async with db.write() as session:
         assert await statement_thread(session) == loop_thread
     async with db.read() as session:
+        assert await statement_thread(session) == loop_thread
+    async with db.read_long() as session:
         assert await statement_thread(session) != loop_thread
 
 
