@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import ANY_OBJECT, Envelope
@@ -16,13 +16,14 @@ from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
 from node.cases.notes import check_proof
 from node.cases.relay import announce, delete_reply_copy
 from node.cases.service import case_by_iri, new_local_id
+from node.db.base import table_of
 from node.db.upsert import insert_ignoring_conflict
 from node.events import CaseCreated, ThreadChanged, record_event
 from node.inbox.context import ApplyContext
 from node.state import NodeState
 
-CASES = cast(Table, Case.__table__)
-CASE_SPECIALTIES = cast(Table, CaseSpecialty.__table__)
+CASES = table_of(Case)
+CASE_SPECIALTIES = table_of(CaseSpecialty)
 # Built once; executed with a list of rows, an insert is sent as few multi-row
 # statements ("insertmanyvalues"), its compiled form cached whatever the number.
 INSERT_CASES = insert(CASES).returning(CASES.c.iri, CASES.c.id)

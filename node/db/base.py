@@ -1,9 +1,9 @@
 """The declarative base every feature's models derive from."""
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import JSON, MetaData
+from sqlalchemy import JSON, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 from node.db.types import UTCDateTime
@@ -21,3 +21,10 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model. Executed with a list of rows, a Core insert goes out
+    as a few multi-row statements ("insertmanyvalues"), without the ORM's bookkeeping
+    for each row: what bulk paths (the inbox, received cases) use."""
+    return cast(Table, model.__table__)

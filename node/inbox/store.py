@@ -19,16 +19,16 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.inbound.errors import Unauthenticated
 from federation.inbound.pipeline import Accepted
 from federation.inbound.registry import Envelope
-from node.db.base import Base
+from node.db.base import table_of
 from node.db.engine import Database
 from node.db.types import utcnow
 from node.inbox.models import InboxEntry, SeenSignature
@@ -52,12 +52,6 @@ def _dumps(value: object) -> str:
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
-def _table(model: type[Base]) -> Table:
-    """The Core table of a model: executed with a list of rows, a Core insert goes out
-    as a few multi-row statements, without the ORM's bookkeeping for each row."""
-    return cast(Table, model.__table__)
 
 
 @dataclass
@@ -185,7 +179,7 @@ async def _record_signatures(session: AsyncSession, signatures: list[tuple[str, 
     """Insert the fingerprints; the ones that were not there yet (not replays)."""
     if not signatures:
         return set()
-    table = _table(SeenSignature)
+    table = table_of(SeenSignature)
     statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.fingerprint)
     rows = [{"fingerprint": fp, "expires_at": until} for fp, until in signatures]
     return set(await session.scalars(statement, rows))
@@ -210,7 +204,7 @@ async def insert_entries(session: AsyncSession, envelopes: Iterable[Envelope]) -
         )
     if not rows:
         return set()
-    table = _table(InboxEntry)
+    table = table_of(InboxEntry)
     statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.activity_id)
     return set(await session.scalars(statement, list(rows.values())))
 

@@ -20,8 +20,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Exists, Select, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Exists, Select, and_, exists, or_, select, update
 
 from federation.delivery.outcome import Outcome, Verdict
 from federation.delivery.policy import RetryPolicy
@@ -54,34 +55,46 @@ class _Progress:
     at: datetime
 
 
-def _succeeded(delivery: Delivery, progress: _Progress) -> None:
-    delivery.last_delivered_seq = progress.seq
+def _moved_past(
+    delivery: Delivery,
+    seq: int,
+    status: int | None,
+    *,
+    error: str | None = None,
+    success_at: datetime | None = None,
+) -> None:
+    """The peer is done with ``seq`` (took it, or refused it for good): move on."""
+    delivery.last_delivered_seq = seq
     delivery.failures = 0
     delivery.first_failure_at = None
     delivery.unreachable = False
-    delivery.last_status = progress.status
-    delivery.last_error = None
-    delivery.last_success_at = progress.at
+    delivery.last_status = status
+    delivery.last_error = error
+    if success_at is not None:
+        delivery.last_success_at = success_at
+
+
+def _succeeded(delivery: Delivery, progress: _Progress) -> None:
+    _moved_past(delivery, progress.seq, progress.status, success_at=progress.at)
+
+
+def _waiting(origin: Any, after: Any) -> ColumnElement[bool]:
+    """Outbox entries after ``after`` that go to the peer at ``origin`` (values, or
+    the outer query's columns)."""
+    return and_(
+        OutboxEntry.seq > after,
+        or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == origin),
+    )
 
 
 def _next_for(peer: Peer, after: int) -> Select[int]:
     """The next activity waiting for ``peer`` after ``after``, if any."""
-    return (
-        select(OutboxEntry.seq)
-        .where(
-            OutboxEntry.seq > after,
-            or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == peer.origin),
-        )
-        .limit(1)
-    )
+    return select(OutboxEntry.seq).where(_waiting(peer.origin, after)).limit(1)
 
 
 def _has_pending() -> Exists:
     """Correlated with the outer query's Delivery and Peer rows."""
-    return exists().where(
-        OutboxEntry.seq > Delivery.last_delivered_seq,
-        or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == Peer.origin),
-    )
+    return exists().where(_waiting(Peer.origin, Delivery.last_delivered_seq))
 
 
 class DeliveryWorker:
@@ -173,13 +186,7 @@ class DeliveryWorker:
                 entries = (
                     await session.scalars(
                         select(OutboxEntry)
-                        .where(
-                            OutboxEntry.seq > delivery.last_delivered_seq,
-                            or_(
-                                OutboxEntry.recipient.is_(None),
-                                OutboxEntry.recipient == peer.origin,
-                            ),
-                        )
+                        .where(_waiting(peer.origin, delivery.last_delivered_seq))
                         .order_by(OutboxEntry.seq)
                         .limit(PREFETCH)
                     )
@@ -265,14 +272,13 @@ class DeliveryWorker:
                         "status": outcome.status,
                     },
                 )
-            delivery.last_delivered_seq = entry.seq
-            delivery.failures = 0
-            delivery.first_failure_at = None
-            delivery.unreachable = False
-            delivery.last_status = outcome.status
-            delivery.last_error = outcome.error
-            if outcome.verdict is Verdict.DELIVERED:
-                delivery.last_success_at = now
+            _moved_past(
+                delivery,
+                entry.seq,
+                outcome.status,
+                error=outcome.error,
+                success_at=now if outcome.verdict is Verdict.DELIVERED else None,
+            )
             delivery.lease_until = now + LEASE
         self._failing.discard(peer.origin)
         if recovered:

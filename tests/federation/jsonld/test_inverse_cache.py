@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from pyld import jsonld  # type: ignore[import-untyped]
 
 from federation.jsonld import CANONICAL_CONTEXT, PUBLIC_COLLECTION, inverse_cache
@@ -60,20 +58,14 @@ def relayed_reply(n: int, *, anonymous: bool) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def uncached() -> Iterator[Any]:
+def uncached(document: Any) -> Any:
     """Normalize with pyld's own inverse-context building (and its own cache only)."""
     cached = jsonld.JsonLdProcessor._get_inverse_context
-
-    def without_cache(document: Any) -> Any:
-        jsonld.JsonLdProcessor._get_inverse_context = cached.uncached
-        try:
-            return normalize_module.normalize_with_pyld(document)
-        finally:
-            jsonld.JsonLdProcessor._get_inverse_context = cached
-
-    yield without_cache
-    jsonld.JsonLdProcessor._get_inverse_context = cached
+    jsonld.JsonLdProcessor._get_inverse_context = cached.uncached
+    try:
+        return normalize_module.normalize_with_pyld(document)
+    finally:
+        jsonld.JsonLdProcessor._get_inverse_context = cached
 
 
 def test_the_cache_is_installed_in_pyld() -> None:
@@ -81,7 +73,7 @@ def test_the_cache_is_installed_in_pyld() -> None:
     assert getattr(jsonld.JsonLdProcessor._get_inverse_context, "curbside_cached", False)
 
 
-def test_documents_with_proofs_normalize_as_pyld_alone_does(uncached: Any) -> None:
+def test_documents_with_proofs_normalize_as_pyld_alone_does() -> None:
     documents = [relayed_reply(n, anonymous=n % 2 == 0) for n in range(6)]
     for document in documents:
         assert normalize_module.normalize_with_pyld(document) == uncached(document)
