@@ -10,6 +10,12 @@ for nothing. A refusal (a replayed signature, a key no longer trusted) concerns 
 own request only, and if the batch transaction fails as a whole, each activity is
 retried in a transaction of its own, so that one bad activity spoils nothing for the
 others.
+
+Under load the flusher waits ``GATHER_SECONDS`` before writing (as PostgreSQL's
+``commit_delay`` does), so that the POSTs being verified meanwhile join the batch: a
+peer sending a burst over 16 connections then costs a transaction per dozen
+activities instead of one per two or three. "Under load" means the last batch held
+more than one POST; a POST that arrives alone is written at once.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ SEEN_RESOLUTION = timedelta(minutes=1)
 # POSTs stored per transaction at most; SQLite allows 32,766 bound parameters per
 # statement, and an inbox row takes seven.
 MAX_BATCH = 200
+# How long a batch gathers under load; each waiting POST's 202 is that much later.
+GATHER_SECONDS = 0.005
 
 NOT_A_PEER = "the signing key does not belong to a peer of this node"
 REPLAY = "this exact signed request was already received (replay)"
@@ -68,6 +76,7 @@ class InboxStore:
         self._keys = keys
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._busy = False  # the last batch held more than one POST
 
     async def store(self, accepted: Accepted) -> bool:
         """Store an accepted POST; True if its activity was new, False for a known
@@ -88,7 +97,10 @@ class InboxStore:
     async def _flush(self) -> None:
         batch: list[_Waiting] = []
         try:
+            if self._busy:
+                await asyncio.sleep(GATHER_SECONDS)
             while self._queue:
+                self._busy = len(self._queue) > 1
                 batch = self._queue[:MAX_BATCH]
                 del self._queue[:MAX_BATCH]
                 await self._store_batch(batch)

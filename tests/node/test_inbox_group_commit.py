@@ -212,3 +212,35 @@ async def test_a_rotated_out_key_is_refused_although_it_was_cached(
         status, _ = await post_inbox(us, de, body, key=old_key.private_key, key_id=old_key_id)
         assert status == 401
     assert await inbox_count(de) == count
+
+
+async def test_under_load_a_batch_gathers_the_posts_that_follow_it(
+    pair: tuple[TestNode, TestNode], batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver, sender = pair
+    store: InboxStore = receiver.state.federation.inbox_store
+    key = await sender_key(receiver, sender)
+    # Long enough that a POST sent during it surely joins, whatever the machine's load.
+    monkeypatch.setattr(inbox_store, "GATHER_SECONDS", 0.5)
+
+    # Alone, a POST is written at once: no gathering (the wait would be 0.5 s).
+    await asyncio.wait_for(
+        store.store(accepted(key, create_case_activity(sender.base_url))), timeout=0.4
+    )
+    # A burst: the next batch waits for the POSTs still arriving.
+    await asyncio.gather(
+        *(store.store(accepted(key, create_case_activity(sender.base_url))) for _ in range(3))
+    )
+    batches.clear()
+    first = asyncio.create_task(store.store(accepted(key, create_case_activity(sender.base_url))))
+    await asyncio.sleep(0.1)
+    later = [store.store(accepted(key, create_case_activity(sender.base_url))) for _ in range(2)]
+    assert await asyncio.gather(first, *later) == [True, True, True]
+    assert batches == [3], "the two later POSTs joined the first one's batch"
+
+    # Quiet again: the batch of three was the last busy one, so one more wait; then
+    # a lone POST is written at once again.
+    await store.store(accepted(key, create_case_activity(sender.base_url)))
+    await asyncio.wait_for(
+        store.store(accepted(key, create_case_activity(sender.base_url))), timeout=0.4
+    )
