@@ -148,9 +148,10 @@ async def read_case(state: NodeState, member: Member, local_id: str) -> CaseDeta
     """The case with its thread; the first look by each member counts as a view."""
     async with state.db.read() as session:
         case = await case_or_404(session, local_id)
-        seen = await session.get(CaseView, (case.id, member.id)) is not None
-    if not seen:
-        await _count_view(state, case.id, member.id)
+        if await session.get(CaseView, (case.id, member.id)) is not None:
+            return await case_detail(session, case, member)  # seen before: nothing to count
+    await _count_view(state, case.id, member.id)
+    # Read again: the detail shows the view just counted.
     async with state.db.read() as session:
         case = await case_or_404(session, local_id)
         return await case_detail(session, case, member)
