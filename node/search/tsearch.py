@@ -84,13 +84,18 @@ def _term_query(config: ColumnElement[str], term: Term) -> ColumnElement[str]:
     return func.plainto_tsquery(config, term.text, type_=TSQUERY)
 
 
-def _combined(terms: tuple[Term, ...], language: str | None) -> ColumnElement[str]:
+def _per_language(terms: tuple[Term, ...], language: str | None) -> list[ColumnElement[str]]:
+    """The query parsed with each configuration in use (AND of the terms)."""
     per_language = []
     for code in _languages(language):
         config = func.curbside_search_config(literal(code), type_=REGCONFIG)
         parts = [_term_query(config, term) for term in terms]
         per_language.append(reduce(lambda a, b: a.op("&&")(b), parts))
-    return reduce(lambda a, b: a.op("||")(b), per_language)
+    return per_language
+
+
+def _combined(terms: tuple[Term, ...], language: str | None) -> ColumnElement[str]:
+    return reduce(lambda a, b: a.op("||")(b), _per_language(terms, language))
 
 
 def tsquery(terms: tuple[Term, ...], language: str | None) -> ScalarSelect[str]:
@@ -105,14 +110,28 @@ async def query_text(session: AsyncSession, terms: tuple[Term, ...], language: s
     statement: the planner can then estimate from the column's statistics how many
     rows match, and pick a GIN scan for a rare word but a walk down the primary key
     for a word in most documents.
+
+    Most configurations parse most words alike ("tefuleto" is "tefuleto" in nine of
+    them), so the alternatives are deduplicated: the planner adds up the estimate of
+    every alternative, and with a dozen copies of one word it took a rare word for a
+    common one and walked a million rows; each copy also costs a test per row.
     """
-    return (await session.scalar(select(cast(_combined(terms, language), Text)))) or ""
+    texts = (
+        await session.execute(select(*(cast(q, Text) for q in _per_language(terms, language))))
+    ).one()
+    alternatives = list(dict.fromkeys(text_ for text_ in texts if text_))
+    if len(alternatives) == 1:
+        return str(alternatives[0])
+    return " | ".join(f"( {alternative} )" for alternative in alternatives)
 
 
 async def prepare(session: AsyncSession) -> None:
     """Plan each search for its own words: a prepared statement's generic plan
     would estimate every query alike."""
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    # A search costs tens of milliseconds, JIT-compiling its plan about thirty more:
+    # it never pays for itself here (PostgreSQL turns it on by cost, not by time).
+    await session.execute(text("SET LOCAL jit = off"))
 
 
 def _newest(
