@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, delete, insert, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from node.cases.models import Case, CaseSpecialty, Reply
+from node.cases.models import Case, CaseSpecialty, CaseView, Reply
 from node.config import SQLITE_FILE, NodeConfig, load_config
 from node.db.engine import Database
 from node.lifecycle import initialise_node
@@ -437,14 +437,18 @@ async def prepare(
         db = Database(config.sqlalchemy_url)
         try:
             async with db.write() as session:
+                bench_members = select(Member).where(Member.email.like("bench%@us.test"))
                 tokens = [
                     await issue_token(session, member, label="bench", actor="benchmark")
-                    for member in await session.scalars(
-                        select(Member)
-                        .where(Member.email.like("bench%@us.test"))
-                        .order_by(Member.id)
-                    )
+                    for member in await session.scalars(bench_members.order_by(Member.id))
                 ]
+                # The request mix is the same every run: without this, the case API
+                # would measure repeat looks (no view to count) instead of first ones.
+                await session.execute(
+                    delete(CaseView).where(
+                        CaseView.member_id.in_(bench_members.with_only_columns(Member.id))
+                    )
+                )
         finally:
             await db.close()
         return config, tokens, float(recorded["seconds"])
