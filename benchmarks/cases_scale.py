@@ -44,6 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from node.cases.models import Case, CaseSpecialty, CaseView, Reply
 from node.config import SQLITE_FILE, NodeConfig, load_config
 from node.db.engine import Database
+from node.db.migrate import upgrade
 from node.lifecycle import initialise_node
 from node.members.models import Member
 from node.members.service import NewMember, add_member, issue_token
@@ -436,6 +437,7 @@ async def prepare(
             )
         db = Database(config.sqlalchemy_url)
         try:
+            await upgrade(db)  # data kept from a run of an older Curbside
             async with db.write() as session:
                 bench_members = select(Member).where(Member.email.like("bench%@us.test"))
                 tokens = [

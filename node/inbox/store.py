@@ -15,7 +15,7 @@ Under load the flusher waits ``GATHER_SECONDS`` before writing (as PostgreSQL's
 ``commit_delay`` does), so that the POSTs being verified meanwhile join the batch: a
 peer sending a burst over 16 connections then costs a transaction per dozen
 activities instead of one per two or three. "Under load" means the last batch held
-more than one POST; a POST that arrives alone is written at once.
+more than one POST; after a batch of one (a quiet node) the next is written at once.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class InboxStore:
     async def _flush(self) -> None:
         batch: list[_Waiting] = []
         try:
-            if self._busy:
+            if self._busy and len(self._queue) < MAX_BATCH:
                 await asyncio.sleep(GATHER_SECONDS)
             while self._queue:
                 self._busy = len(self._queue) > 1

@@ -220,27 +220,25 @@ async def test_under_load_a_batch_gathers_the_posts_that_follow_it(
     receiver, sender = pair
     store: InboxStore = receiver.state.federation.inbox_store
     key = await sender_key(receiver, sender)
-    # Long enough that a POST sent during it surely joins, whatever the machine's load.
-    monkeypatch.setattr(inbox_store, "GATHER_SECONDS", 0.5)
+    # Long, so that neither outcome below can be mistaken for the other on a slow
+    # machine: gathering takes 2 s, writing at once a few milliseconds.
+    monkeypatch.setattr(inbox_store, "GATHER_SECONDS", 2.0)
 
-    # Alone, a POST is written at once: no gathering (the wait would be 0.5 s).
-    await asyncio.wait_for(
-        store.store(accepted(key, create_case_activity(sender.base_url))), timeout=0.4
-    )
-    # A burst: the next batch waits for the POSTs still arriving.
-    await asyncio.gather(
-        *(store.store(accepted(key, create_case_activity(sender.base_url))) for _ in range(3))
-    )
+    def post() -> Any:
+        return store.store(accepted(key, create_case_activity(sender.base_url)))
+
+    # Quiet: a lone POST is written at once.
+    await asyncio.wait_for(post(), timeout=1.5)
+    # A burst of three arrives together: written together, and the node is now busy.
+    await asyncio.gather(post(), post(), post())
     batches.clear()
-    first = asyncio.create_task(store.store(accepted(key, create_case_activity(sender.base_url))))
+    first = asyncio.create_task(post())
     await asyncio.sleep(0.1)
-    later = [store.store(accepted(key, create_case_activity(sender.base_url))) for _ in range(2)]
-    assert await asyncio.gather(first, *later) == [True, True, True]
+    assert await asyncio.gather(first, post(), post()) == [True, True, True]
     assert batches == [3], "the two later POSTs joined the first one's batch"
 
-    # Quiet again: the batch of three was the last busy one, so one more wait; then
-    # a lone POST is written at once again.
-    await store.store(accepted(key, create_case_activity(sender.base_url)))
-    await asyncio.wait_for(
-        store.store(accepted(key, create_case_activity(sender.base_url))), timeout=0.4
-    )
+    # That batch held three, so the next waits too; it holds one, so the node is
+    # quiet again and the POST after it is written at once.
+    await post()
+    await asyncio.wait_for(post(), timeout=1.5)
+    assert batches == [3, 1, 1]
