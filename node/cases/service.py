@@ -6,7 +6,7 @@ import base64
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.origin import origin_of
@@ -16,7 +16,7 @@ from node.db.types import utcnow
 from node.events import CaseCreated, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for, pseudonym_iri
-from node.search.query import Filters, ranked_page
+from node.search.query import Filters, is_sqlite, ranked_page
 from node.search.terms import parse as parse_terms
 
 
@@ -161,14 +161,38 @@ async def is_tombstoned(session: AsyncSession, iri: str) -> bool:
     return await session.get(Tombstone, iri) is not None
 
 
+# A specialty with at least this share of the cases is "common" (see _of_specialty).
+COMMON_SPECIALTY_SHARE = 0.02
+
+
+async def _of_specialty(session: AsyncSession, code: str) -> ColumnElement[bool]:
+    """The feed's specialty condition, in the form SQLite runs fastest for ``code``.
+
+    SQLite runs "id IN (cases of the specialty)" by collecting all of them and sorting
+    them by date: 80-110 ms for a specialty of 20,000 cases out of 100,000. EXISTS
+    instead walks the newest-first index and stops after a page (under 1 ms), but for
+    a specialty with few cases it walks most of the table. So a capped count decides:
+    common specialties walk, rare ones are collected (a few thousand rows at most).
+    PostgreSQL plans both forms alike, from its own statistics.
+    """
+    of_specialty = select(CaseSpecialty.case_id).where(CaseSpecialty.code == code)
+    if is_sqlite(session):
+        newest = await session.scalar(select(func.max(Case.id))) or 0
+        cap = max(1, int(newest * COMMON_SPECIALTY_SHARE))
+        found = await session.scalar(
+            select(func.count()).select_from(of_specialty.limit(cap).subquery())
+        )
+        if (found or 0) >= cap:
+            return exists().where(CaseSpecialty.case_id == Case.id, CaseSpecialty.code == code)
+    return Case.id.in_(of_specialty)
+
+
 async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
     if query.q:
         return await _searched_cases(session, query)
     statement = _live()
     if query.specialty:
-        statement = statement.where(
-            Case.id.in_(select(CaseSpecialty.case_id).where(CaseSpecialty.code == query.specialty))
-        )
+        statement = statement.where(await _of_specialty(session, query.specialty))
     if query.status:
         statement = statement.where(Case.status == query.status)
     if query.language:

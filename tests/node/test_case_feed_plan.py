@@ -13,14 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Select, event, text
+from sqlalchemy import Select, event, select, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from node.cases import service
 from node.cases.models import Case
 from node.cases.schemas import CaseQuery
 from node.cases.service import list_cases
 from node.db.engine import Database
 from node.db.migrate import upgrade
+from tests.node.search.support import post_case
+from tests.rig import NodeNetwork, TestNode
 
 
 @pytest.fixture
@@ -81,3 +84,46 @@ async def test_the_feed_reads_its_order_from_an_index(
         assert "Sort" not in plan, plan
     finally:
         await db.close()
+
+
+@pytest.mark.sqlite_only
+async def test_a_specialty_feed_walks_the_index_for_a_common_specialty(
+    network: NodeNetwork,
+    feed_statements: list[Select[tuple[Case]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite: "common" here means at least half the cases, so that four cases show
+    both forms of the condition (see service._of_specialty)."""
+    monkeypatch.setattr(service, "COMMON_SPECIALTY_SHARE", 0.5)
+    node = await network.spawn("US")
+    author = await node.add_member()
+    for title, specialty in [
+        ("heart one", "cardiology"),
+        ("tumour", "oncology"),
+        ("heart two", "cardiology"),
+        ("heart three", "cardiology"),
+    ]:
+        await post_case(node, author, title=title, specialties=[specialty])
+
+    async def feed(specialty: str, **extra: str) -> list[str]:
+        feed_statements.clear()
+        _, body = await node.request(
+            "GET", "/api/v1/cases", token=author.token, params={"specialty": specialty, **extra}
+        )
+        return [item["title"] for item in body["items"]]
+
+    assert await feed("cardiology") == ["heart three", "heart two", "heart one"]
+    common_plan = await _plan(node.state.db, feed_statements[-1])
+    assert "ix_cases_newest" in common_plan and "TEMP B-TREE" not in common_plan, common_plan
+    assert await feed("cardiology", limit="1", before=await _local_id(node, "heart two")) == [
+        "heart one"
+    ]
+    assert await feed("oncology") == ["tumour"]
+    rare_plan = await _plan(node.state.db, feed_statements[-1])
+    assert "LIST SUBQUERY" in rare_plan, rare_plan
+    assert await feed("neurology") == []
+
+
+async def _local_id(node: TestNode, title: str) -> str:
+    async with node.state.db.read() as session:
+        return str(await session.scalar(select(Case.local_id).where(Case.title == title)))
