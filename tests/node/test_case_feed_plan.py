@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Select, event, select, text
+from sqlalchemy import Select, event, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from node.cases import service
@@ -127,3 +128,70 @@ async def test_a_specialty_feed_walks_the_index_for_a_common_specialty(
 async def _local_id(node: TestNode, title: str) -> str:
     async with node.state.db.read() as session:
         return str(await session.scalar(select(Case.local_id).where(Case.title == title)))
+
+
+@pytest.mark.parametrize("open_first", [False, True])
+async def test_paging_the_feed_shows_every_case_once_in_order(
+    network: NodeNetwork, open_first: bool
+) -> None:
+    """Pages follow ``next`` (the last case's id) and start right after it, also
+    among cases posted in the same instant (the id breaks the tie)."""
+    node = await network.spawn("US")
+    author = await node.add_member()
+    titles = [f"case {n}" for n in range(7)]
+    for title in titles:
+        await post_case(node, author, title=title)
+    async with node.state.db.write() as session:
+        same_instant = await session.scalar(select(Case.created_at).where(Case.title == "case 3"))
+        await session.execute(
+            update(Case)
+            .where(Case.title.in_(["case 2", "case 3", "case 4"]))
+            .values(created_at=same_instant)
+        )
+        await session.execute(
+            update(Case).where(Case.title.in_(["case 1", "case 5"])).values(status="resolved")
+        )
+    newest_first = list(reversed(titles))  # ids grow with the titles' numbers
+    expected = (
+        [t for t in newest_first if t not in ("case 1", "case 5")] + ["case 5", "case 1"]
+        if open_first
+        else newest_first
+    )
+
+    seen: list[str] = []
+    params = {"limit": "2", "open_first": str(open_first).lower()}
+    while True:
+        status, body = await node.request("GET", "/api/v1/cases", token=author.token, params=params)
+        assert status == 200, body
+        seen += [item["title"] for item in body["items"]]
+        if body["next"] is None:
+            break
+        params["before"] = body["next"]
+    assert seen == expected
+
+
+async def test_a_page_after_a_case_starts_the_index_walk_at_that_case(
+    network: NodeNetwork, feed_statements: list[Select[tuple[Case]]]
+) -> None:
+    """``before`` is a range condition on the feed's index, not a filter on every
+    newer case (which made a page deep in 100,000 cases take 0.2 s on PostgreSQL)."""
+    node = await network.spawn("US")
+    author = await node.add_member()
+    cases = [await post_case(node, author, title=f"case {n}") for n in range(3)]
+    feed_statements.clear()
+    _, body = await node.request(
+        "GET", "/api/v1/cases", token=author.token, params={"before": cases[1]["local_id"]}
+    )
+    assert [item["title"] for item in body["items"]] == ["case 0"]
+    statement = feed_statements[-1]
+    if node.state.db.is_sqlite:
+        # Asked with the values written in, SQLite derives "created_at <= x" from the
+        # old OR form too; with bound parameters, as the node runs it, it read every
+        # newer case. A row comparison is a range on the index either way.
+        sql = str(statement.compile(dialect=sqlite.dialect()))
+        assert "(cases.created_at, cases.id) < (" in sql, sql
+        plan = await _plan(node.state.db, statement)
+        assert "SEARCH cases USING INDEX ix_cases_newest (created_at<?)" in plan, plan
+    else:
+        plan = await _plan(node.state.db, statement)
+        assert "Index Cond: (ROW(created_at, id) < ROW(" in plan, plan
