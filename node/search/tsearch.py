@@ -119,9 +119,7 @@ async def query_text(session: AsyncSession, terms: tuple[Term, ...], language: s
     texts = (
         await session.execute(select(*(cast(q, Text) for q in _per_language(terms, language))))
     ).one()
-    alternatives = list(dict.fromkeys(text_ for text_ in texts if text_))
-    if len(alternatives) == 1:
-        return str(alternatives[0])
+    alternatives = dict.fromkeys(text_ for text_ in texts if text_)  # ordered, distinct
     return " | ".join(f"( {alternative} )" for alternative in alternatives)
 
 
