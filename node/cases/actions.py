@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import case as sql_case
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from node.api.problems import Problem, forbidden
@@ -25,7 +26,7 @@ from node.cases.access import (
 )
 from node.cases.activities import CONTEXT, case_object, create_activity, new_activity_id
 from node.cases.attachments import image_out
-from node.cases.locking import ROW_LOCK, lock_thread
+from node.cases.locking import lock_thread
 from node.cases.media import remove_files
 from node.cases.models import Case, CaseView, HelpfulMark, Reply, Tombstone
 from node.cases.notes import signed_note, signed_tombstone
@@ -129,32 +130,54 @@ async def case_detail(session: AsyncSession, case: Case, member: Member) -> Case
     )
 
 
-async def _count_view(state: NodeState, case_id: int, member_id: int) -> None:
-    """First view of a case by a member: count it here; the origin hears of it later."""
+async def _count_view(state: NodeState, case_id: int, member_id: int) -> tuple[int, int] | None:
+    """First view of a case by a member: count it here; the origin hears of it later.
+    The case's (local, network) view counts after it, or None if this member's view
+    was counted already (two first looks at once) or the case is gone."""
     async with state.db.write() as session:
         fresh = await insert_ignoring_conflict(
             session, CaseView, {"case_id": case_id, "member_id": member_id, "viewed_at": utcnow()}
         )
-        if fresh:
-            # Locked: two first views at once must both count.
-            case = await session.get_one(Case, case_id, with_for_update=ROW_LOCK)
-            case.local_view_count += 1
-            if case.is_local:
-                case.network_view_count += 1
-                case.views_dirty = True
+        if not fresh:
+            return None
+        # One UPDATE adds to what the row holds when it runs, so two first views at
+        # once both count; loading the case to add in Python would need a row lock.
+        counted = await session.execute(
+            update(Case)
+            .where(Case.id == case_id)
+            .values(
+                local_view_count=Case.local_view_count + 1,
+                network_view_count=sql_case(
+                    (Case.is_local, Case.network_view_count + 1),
+                    else_=Case.network_view_count,
+                ),
+                views_dirty=Case.views_dirty | Case.is_local,
+            )
+            .returning(Case.local_view_count, Case.network_view_count)
+        )
+        row = counted.one_or_none()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def read_case(state: NodeState, member: Member, local_id: str) -> CaseDetail:
-    """The case with its thread; the first look by each member counts as a view."""
+    """The case with its thread; the first look by each member counts as a view.
+
+    The thread is read once, before the view is counted; the answer then carries the
+    counts the view produced (the thread may have changed in between, as it may just
+    after any read)."""
     async with state.db.read() as session:
         case = await case_or_404(session, local_id)
-        if await session.get(CaseView, (case.id, member.id)) is not None:
-            return await case_detail(session, case, member)  # seen before: nothing to count
-    await _count_view(state, case.id, member.id)
-    # Read again: the detail shows the view just counted.
-    async with state.db.read() as session:
-        case = await case_or_404(session, local_id)
-        return await case_detail(session, case, member)
+        seen = await session.get(CaseView, (case.id, member.id)) is not None
+        detail = await case_detail(session, case, member)
+    if seen:
+        return detail
+    counts = await _count_view(state, case.id, member.id)
+    if counts is None:
+        return detail
+    local, network = counts
+    return detail.model_copy(
+        update={"view_count": local, "network_view_count": max(network, local)}
+    )
 
 
 async def edit_case(state: NodeState, member: Member, local_id: str, change: CaseEdit) -> CaseOut:

@@ -64,3 +64,19 @@ async def test_simultaneous_replies_votes_marks_and_views_all_count(network: Nod
     assert status == 200
     [summary] = [item for item in listing["items"] if item["id"] == case["id"]]
     assert summary["reply_count"] == CROWD + 1
+
+
+async def test_a_first_look_answers_with_the_view_it_counted(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member(specialty="pediatrics")
+    readers = [await node.add_member() for _ in range(3)]
+    status, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    assert status == 201, case
+    path = f"/api/v1/cases/{case['local_id']}"
+    for count, reader in enumerate(readers, start=1):
+        status, body = await node.request("GET", path, token=reader.token)
+        assert status == 200
+        # The case is this node's: its network total counts the view at once too.
+        assert (body["view_count"], body["network_view_count"]) == (count, count)
+        status, again = await node.request("GET", path, token=reader.token)
+        assert (again["view_count"], again["network_view_count"]) == (count, count)
