@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from federation.origin import origin_of
 from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
@@ -149,6 +150,12 @@ def _live() -> Select[Case]:
     return select(Case).where(Case.deleted_at.is_(None), Case.hidden_at.is_(None))
 
 
+def for_listing(statement: Select[Case]) -> Select[Case]:
+    """Cases shown as summaries (``case_out``), which show no images: their
+    attachments are not loaded (a query per page saved), and reading them raises."""
+    return statement.options(raiseload(Case.attachments))
+
+
 async def get_case(session: AsyncSession, local_id: str) -> Case | None:
     return await session.scalar(_live().where(Case.local_id == local_id))
 
@@ -190,7 +197,7 @@ async def _of_specialty(session: AsyncSession, code: str) -> ColumnElement[bool]
 async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
     if query.q:
         return await _searched_cases(session, query)
-    statement = _live()
+    statement = for_listing(_live())
     if query.specialty:
         statement = statement.where(await _of_specialty(session, query.specialty))
     if query.status:
@@ -200,7 +207,11 @@ async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
     if query.country:
         statement = statement.where(Case.author_country == query.country)
     if query.before:
-        anchor = await session.scalar(select(Case).where(Case.local_id == query.before))
+        anchor = (
+            await session.execute(
+                select(Case.created_at, Case.id, Case.status).where(Case.local_id == query.before)
+            )
+        ).one_or_none()
         if anchor is not None:
             # A row comparison, not "created_at < x OR (created_at = x AND id < y)":
             # both databases then start the index walk at the anchor instead of
@@ -236,7 +247,8 @@ async def _searched_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
         session, parse_terms(query.q or ""), filters, cursor=query.before, limit=query.limit
     )
     ids = [hit.case_id for hit in hits]
-    found = {case.id: case for case in await session.scalars(_live().where(Case.id.in_(ids)))}
+    listed = for_listing(_live().where(Case.id.in_(ids)))
+    found = {case.id: case for case in await session.scalars(listed)}
     return CaseList(
         items=[case_out(found[case_id]) for case_id in ids if case_id in found], next=next_cursor
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Select, event, select, text, update
+from sqlalchemy import Engine, Select, event, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -195,3 +195,49 @@ async def test_a_page_after_a_case_starts_the_index_walk_at_that_case(
     else:
         plan = await _plan(node.state.db, statement)
         assert "Index Cond: (ROW(created_at, id) < ROW(" in plan, plan
+
+
+@pytest.fixture
+def executed_sql() -> Iterator[list[str]]:
+    """The SQL text of every statement any engine sends meanwhile."""
+    sent: list[str] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        yield sent
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+
+
+async def test_case_lists_do_not_read_images(network: NodeNetwork, executed_sql: list[str]) -> None:
+    """A feed or search page shows summaries, which have no images: loading each
+    page's attachments was a query per request for nothing."""
+    node = await network.spawn("US")
+    author = await node.add_member()
+    for n in range(3):
+        await post_case(node, author, title=f"Periodic fever case {n}")
+    status, first = await node.request(
+        "GET", "/api/v1/cases", token=author.token, params={"limit": "2"}
+    )
+    assert status == 200 and first["next"] is not None
+    pages = [
+        ("/api/v1/cases", {"limit": "2", "before": first["next"]}),
+        ("/api/v1/cases", {"q": "fever"}),
+        ("/api/v1/search", {"q": "fever"}),
+    ]
+    for path, params in pages:
+        executed_sql.clear()
+        status, body = await node.request("GET", path, token=author.token, params=params)
+        assert status == 200 and body["items"], body
+        assert executed_sql, "the statements were not captured"
+        assert not [sql for sql in executed_sql if "attachments" in sql], path
+    # The case itself still shows its images (an empty list here), read with it.
+    executed_sql.clear()
+    status, case = await node.request(
+        "GET", f"/api/v1/cases/{first['items'][0]['local_id']}", token=author.token
+    )
+    assert status == 200 and case["images"] == []
+    assert [sql for sql in executed_sql if "attachments" in sql]
