@@ -153,15 +153,22 @@ async def resolve_token(
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
     now = now or utcnow()
-    row = await session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None:
+    # One statement for token and member: every API request runs this.
+    found = (
+        await session.execute(
+            select(
+                ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, Member
+            )
+            .join(Member, Member.id == ApiToken.member_id)
+            .where(ApiToken.token_hash == _token_hash(token))
+        )
+    ).one_or_none()
+    if found is None:
         return None
-    if row.expires_at is not None and row.expires_at <= now:
+    token_id, revoked_at, expires_at, last_used_at, member = found
+    if revoked_at is not None or (expires_at is not None and expires_at <= now):
         return None
-    member = await session.get(Member, row.member_id)
-    if member is None:
-        return None
-    return TokenOwner(member=member, token_id=row.id, last_used_at=row.last_used_at)
+    return TokenOwner(member=member, token_id=token_id, last_used_at=last_used_at)
 
 
 async def mark_token_used(session: AsyncSession, token_id: int, *, now: datetime) -> None:
