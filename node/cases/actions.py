@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy import case as sql_case
-from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from node.api.problems import Problem, forbidden
@@ -53,6 +53,7 @@ from node.cases.schemas import (
 )
 from node.cases.service import Author, case_out, create_local_case
 from node.cases.threads import publish_thread_state, record_revision
+from node.db.base import table_of
 from node.db.types import utcnow
 from node.db.upsert import insert_ignoring_conflict
 from node.events import CaseResolved, record_event
@@ -130,6 +131,24 @@ async def case_detail(session: AsyncSession, case: Case, member: Member) -> Case
     )
 
 
+_CASES = table_of(Case)
+# One UPDATE adds to what the row holds when it runs, so two first views at once both
+# count (loading the case to add in Python would need a row lock). Built once.
+COUNT_VIEW = (
+    update(_CASES)
+    .where(_CASES.c.id == bindparam("case_id"))
+    .values(
+        local_view_count=_CASES.c.local_view_count + 1,
+        network_view_count=sql_case(
+            (_CASES.c.is_local, _CASES.c.network_view_count + 1),
+            else_=_CASES.c.network_view_count,
+        ),
+        views_dirty=_CASES.c.views_dirty | _CASES.c.is_local,
+    )
+    .returning(_CASES.c.local_view_count, _CASES.c.network_view_count)
+)
+
+
 async def _count_view(state: NodeState, case_id: int, member_id: int) -> tuple[int, int] | None:
     """First view of a case by a member: count it here; the origin hears of it later.
     The case's (local, network) view counts after it, or None if this member's view
@@ -140,21 +159,7 @@ async def _count_view(state: NodeState, case_id: int, member_id: int) -> tuple[i
         )
         if not fresh:
             return None
-        # One UPDATE adds to what the row holds when it runs, so two first views at
-        # once both count; loading the case to add in Python would need a row lock.
-        counted = await session.execute(
-            update(Case)
-            .where(Case.id == case_id)
-            .values(
-                local_view_count=Case.local_view_count + 1,
-                network_view_count=sql_case(
-                    (Case.is_local, Case.network_view_count + 1),
-                    else_=Case.network_view_count,
-                ),
-                views_dirty=Case.views_dirty | Case.is_local,
-            )
-            .returning(Case.local_view_count, Case.network_view_count)
-        )
+        counted = await session.execute(COUNT_VIEW, {"case_id": case_id})
         row = counted.one_or_none()
     return (row[0], row[1]) if row is not None else None
 
