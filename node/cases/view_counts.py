@@ -12,12 +12,19 @@ import asyncio
 from sqlalchemy import select
 
 from node.cases.activities import CONTEXT, new_activity_id
+from node.cases.locking import ROW_LOCK
 from node.cases.models import Case
 from node.cases.threads import publish_thread_state
 from node.outbox.publish import publish
 from node.state import NodeState
 
 BATCH = 200
+# The cases are locked as they are read, skipping any another transaction holds: the
+# next round reports those. Publishing takes the outbox's append lock, and a reply
+# being posted holds its case's row and then asks for that lock; had this round
+# published first and then waited for such a row (to write what it reported),
+# PostgreSQL would have found the two waiting for each other and aborted one.
+SKIP_BUSY_CASES = {**ROW_LOCK, "skip_locked": True}
 
 
 async def report_views(state: NodeState) -> int:
@@ -27,7 +34,11 @@ async def report_views(state: NodeState) -> int:
     async with state.db.write() as session:
         dirty = (
             await session.scalars(
-                select(Case).where(Case.is_local.is_(True), Case.views_dirty.is_(True)).limit(BATCH)
+                select(Case)
+                .where(Case.is_local.is_(True), Case.views_dirty.is_(True))
+                .order_by(Case.id)
+                .limit(BATCH)
+                .with_for_update(**SKIP_BUSY_CASES)
             )
         ).all()
         for case in dirty:
@@ -38,7 +49,9 @@ async def report_views(state: NodeState) -> int:
             await session.scalars(
                 select(Case)
                 .where(Case.is_local.is_(False), Case.local_view_count != Case.reported_view_count)
+                .order_by(Case.id)
                 .limit(BATCH)
+                .with_for_update(**SKIP_BUSY_CASES)
             )
         ).all()
         for case in unreported:

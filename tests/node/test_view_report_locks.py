@@ -1,0 +1,63 @@
+"""The view reporter and a reply being posted never wait for each other.
+
+Posting a reply locks its case's row, then takes the outbox's append lock to publish.
+The reporter used to publish first (append lock) and then wait for the case row to
+write what it reported: on PostgreSQL the two then waited for each other, and the
+deadlock detector aborted one, which could be the member's reply (a 500). Seen as a
+rare failure of the multi-node thread tests under load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from node.cases.locking import ROW_LOCK
+from node.cases.models import Case
+from node.cases.view_counts import report_views
+from node.outbox.models import OutboxEntry
+from node.outbox.publish import publish
+from tests.node.test_federation_basics import CASE
+from tests.rig import NodeNetwork
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.postgres_only  # SQLite has one writer: nothing to interleave
+
+
+async def test_a_view_report_does_not_deadlock_with_a_reply_being_posted(
+    network: NodeNetwork,
+) -> None:
+    us = await network.spawn("US")
+    # The reporter runs only when the test calls it.
+    de = await network.spawn("DE", view_report_seconds=3600)
+    await network.mesh(us, de)
+    author, reader = await us.add_member(), await de.add_member()
+    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+
+    async def viewed_on_de() -> bool:
+        status, listing = await de.request("GET", "/api/v1/cases", token=reader.token)
+        local = [item["local_id"] for item in listing["items"] if item["id"] == case["id"]]
+        if not local:
+            return False
+        status, _ = await de.request("GET", f"/api/v1/cases/{local[0]}", token=reader.token)
+        return status == 200
+
+    await eventually(viewed_on_de, what="the case read on DE")  # a view to report
+    db = de.state.db
+    async with db.write() as posting:  # what posting a reply does, step by step
+        await posting.execute(
+            select(Case.id).where(Case.iri == case["id"]).with_for_update(**ROW_LOCK)
+        )
+        reporter = asyncio.create_task(report_views(de.state))
+        await asyncio.sleep(0.5)  # the reporter has run as far as it can meanwhile
+        activity = {"id": f"{de.base_url}/activities/test-reply", "type": "Create"}
+        await publish(posting, activity, recipient=us.base_url)
+    # Before the fix one of the two failed with "deadlock detected" here.
+    sent = await asyncio.wait_for(reporter, 30)
+    assert sent == 0  # the case was busy: left for the next round
+    assert await report_views(de.state) == 1
+    async with db.read() as session:
+        types = list(await session.scalars(select(OutboxEntry.activity_type)))
+    assert types.count("View") == 1 and "Create" in types
