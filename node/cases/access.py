@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from node.api.problems import Problem, forbidden, not_found
 from node.cases.models import Case, Reply, Tombstone
-from node.cases.service import get_case
+from node.cases.service import case_to_show, get_case
 from node.members.models import Member, Role
 
 
@@ -16,7 +16,15 @@ def is_moderator(member: Member) -> bool:
 
 
 async def case_or_404(session: AsyncSession, local_id: str) -> Case:
-    case = await get_case(session, local_id)
+    return _found(await get_case(session, local_id))
+
+
+async def case_to_show_or_404(session: AsyncSession, local_id: str) -> Case:
+    """For a read-only session (see ``case_to_show``)."""
+    return _found(await case_to_show(session, local_id))
+
+
+def _found(case: Case | None) -> Case:
     if case is None:
         raise not_found("No such case; it may have been deleted.")
     return case

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from node.api.problems import Problem, forbidden
 from node.cases.access import (
     case_or_404,
+    case_to_show_or_404,
     conflict,
     is_moderator,
     reply_or_404,
@@ -171,7 +172,7 @@ async def read_case(state: NodeState, member: Member, local_id: str) -> CaseDeta
     counts the view produced (the thread may have changed in between, as it may just
     after any read)."""
     async with state.db.read() as session:
-        case = await case_or_404(session, local_id)
+        case = await case_to_show_or_404(session, local_id)
         seen = await session.get(CaseView, (case.id, member.id)) is not None
         detail = await case_detail(session, case, member)
     if seen:

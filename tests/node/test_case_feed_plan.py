@@ -241,3 +241,29 @@ async def test_case_lists_do_not_read_images(network: NodeNetwork, executed_sql:
     )
     assert status == 200 and case["images"] == []
     assert [sql for sql in executed_sql if "attachments" in sql]
+
+
+async def test_a_case_is_read_with_its_specialties_and_images_in_one_statement(
+    network: NodeNetwork, executed_sql: list[str]
+) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    case = await post_case(node, author, specialties=["pediatrics", "rheumatology"])
+    executed_sql.clear()
+    status, body = await node.request(
+        "GET", f"/api/v1/cases/{case['local_id']}", token=author.token
+    )
+    assert status == 200 and body["specialties"] == ["pediatrics", "rheumatology"]
+    assert body["images"] == []
+    collections = ("case_specialties", "attachments")
+    [joined] = [sql for sql in executed_sql if all(name in sql for name in collections)]
+    assert "FROM cases" in joined
+    # Not read again, each on its own, as the mapping's default (selectin) would.
+    alone = [
+        sql for sql in executed_sql if sql.lstrip().startswith(collections_select(collections))
+    ]
+    assert alone == []
+
+
+def collections_select(tables: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"SELECT {table}." for table in tables)
