@@ -114,7 +114,11 @@ async def case_detail(session: AsyncSession, case: Case, member: Member) -> Case
     poll = await session.get(Poll, case.id)
     resolution = None
     if case.status == "resolved":
-        accepted = await reply_in_thread(session, case, case.accepted_reply_iri or "")
+        wanted = case.accepted_reply_iri or ""
+        # Among the replies just read, unless a moderator has hidden it since.
+        accepted = next((r for r in replies if r.iri == wanted), None) or await reply_in_thread(
+            session, case, wanted
+        )
         resolution = ResolutionOut(
             accepted_reply=accepted.local_id if accepted else None,
             summary=case.outcome_summary,
