@@ -28,6 +28,7 @@ from node.db.types import utcnow
 from node.inbox.context import ApplyContext
 from node.inbox.models import InboxEntry
 from node.network.waiting import nap
+from node.outbox.publish import holds_append_lock
 from node.state import NodeState
 
 BATCH = 50
@@ -64,22 +65,35 @@ class InboxWorker:
 
     async def run(self) -> None:
         while True:
-            applied = await self.apply_batch()
-            if applied < BATCH:
+            if not await self.apply_batch():
                 await nap(self.wake, POLL_SECONDS)
 
-    async def apply_batch(self) -> int:
+    async def apply_batch(self) -> bool:
+        """Apply the due activities, oldest first; True if more may be due now.
+
+        On PostgreSQL the batch ends after the first activity whose handler published
+        (a reply the origin relays, say): its transaction then holds the outbox's
+        append lock, and applying the next activity could wait for a case row held by
+        a member's request that is itself waiting for that lock, a deadlock. The rest
+        stay pending for the next batch, which starts at once."""
         async with self.state.db.write() as session:
             rows = (await session.scalars(DUE, {"now": utcnow()})).all()
             context = ApplyContext(session=session, state=self.state)
             applied: list[int] = []
+            cut = False
             for run in self._runs(rows):
+                if cut := holds_append_lock(session):
+                    break
                 if await self._apply_run(run, context):
                     applied.extend(item.row.id for item in run)
                     continue
                 for item in run:
+                    if cut := holds_append_lock(session):
+                        break
                     if await self._apply_one(item, context):
                         applied.append(item.row.id)
+                if cut:
+                    break
             if applied:
                 # One statement for the batch rather than one per row.
                 await session.execute(
@@ -88,7 +102,7 @@ class InboxWorker:
                     .values(state="applied", applied_at=utcnow(), last_error=None)
                     .execution_options(synchronize_session=False)
                 )
-        return len(rows)
+        return cut or len(rows) == BATCH
 
     def _runs(self, rows: Sequence[InboxEntry]) -> list[list[_Item]]:
         """The rows in order, cut into runs of consecutive activities for one handler."""

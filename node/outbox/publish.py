@@ -17,6 +17,15 @@ from node.outbox.models import OutboxEntry
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _APPEND_LOCK = 0x6375726273696465  # "curbside"
+# Set in a session's info once its transaction holds that lock.
+_HOLDS_APPEND_LOCK = "curbside_holds_append_lock"
+
+
+def holds_append_lock(session: AsyncSession) -> bool:
+    """Whether this transaction has published on PostgreSQL: it then holds the append
+    lock until it ends, and must not wait for a case row any more (see
+    docs/architecture.md on lock order)."""
+    return bool(session.info.get(_HOLDS_APPEND_LOCK))
 
 
 def encode(activity: dict[str, Any]) -> str:
@@ -31,6 +40,7 @@ async def publish(
         # Without this, a transaction that took seq 7 could commit after one that
         # took seq 8; a worker that already delivered 8 would never send 7.
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+        session.info[_HOLDS_APPEND_LOCK] = True
     entry = OutboxEntry(
         activity_id=activity["id"],
         activity_type=activity["type"],
