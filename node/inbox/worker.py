@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
@@ -80,18 +80,22 @@ class InboxWorker:
             rows = (await session.scalars(DUE, {"now": utcnow()})).all()
             context = ApplyContext(session=session, state=self.state)
             applied: list[int] = []
-            cut = False
+            cut = attempted = False
             for run in self._runs(rows):
-                if cut := holds_append_lock(session):
+                # Only once something was attempted: a failed run that published
+                # still has its first activity applied (or failed) one by one below.
+                if cut := attempted and holds_append_lock(session):
                     break
                 if await self._apply_run(run, context):
                     applied.extend(item.row.id for item in run)
+                    attempted = True
                     continue
                 for item in run:
-                    if cut := holds_append_lock(session):
+                    if cut := attempted and holds_append_lock(session):
                         break
                     if await self._apply_one(item, context):
                         applied.append(item.row.id)
+                    attempted = True
                 if cut:
                     break
             if applied:
@@ -104,9 +108,11 @@ class InboxWorker:
                 )
         return cut or len(rows) == BATCH
 
-    def _runs(self, rows: Sequence[InboxEntry]) -> list[list[_Item]]:
-        """The rows in order, cut into runs of consecutive activities for one handler."""
-        runs: list[list[_Item]] = []
+    def _runs(self, rows: Sequence[InboxEntry]) -> Iterator[list[_Item]]:
+        """The rows in order, cut into runs of consecutive activities for one handler.
+        Parsed as they are reached: a batch that ends early parses little more than
+        it applied."""
+        run: list[_Item] = []
         for row in rows:
             envelope = Envelope(
                 activity=json.loads(row.activity),
@@ -121,11 +127,12 @@ class InboxWorker:
             except Unsupported:
                 handler = None  # recorded as this row's failure when it is applied
             item = _Item(row, envelope, handler)
-            if runs and handler is not None and runs[-1][-1].handler is handler:
-                runs[-1].append(item)
-            else:
-                runs.append([item])
-        return runs
+            if run and (handler is None or run[-1].handler is not handler):
+                yield run
+                run = []
+            run.append(item)
+        if run:
+            yield run
 
     async def _apply_run(self, run: list[_Item], context: ApplyContext) -> bool:
         """A run of two or more activities for a handler that takes them at once, in

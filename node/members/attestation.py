@@ -56,8 +56,11 @@ async def sync_attestations(state: NodeState) -> int:
                 .limit(BATCH)
             )
         ).all()
+        # Every change to case rows before the first publish, which takes the outbox's
+        # append lock: see docs/architecture.md on lock order.
         for member in changed:
             await mark_local_content(session, member.id, member.status)
+        for member in changed:
             if member.federated_status is None and member.status == "verified":
                 # A newly verified member: peers learn of them from their posts.
                 member.federated_status = member.status

@@ -50,13 +50,12 @@ async def test_a_view_report_does_not_deadlock_with_a_reply_being_posted(
         await posting.execute(
             select(Case.id).where(Case.iri == case["id"]).with_for_update(**ROW_LOCK)
         )
-        reporter = asyncio.create_task(report_views(de.state))
-        await asyncio.sleep(0.5)  # the reporter has run as far as it can meanwhile
+        # Before the fix the reporter published, then waited here for the case row
+        # (and the publish below would have completed the deadlock).
+        sent = await asyncio.wait_for(report_views(de.state), 10)
+        assert sent == 0  # the case was busy: left for the next round
         activity = {"id": f"{de.base_url}/activities/test-reply", "type": "Create"}
         await publish(posting, activity, recipient=us.base_url)
-    # Before the fix one of the two failed with "deadlock detected" here.
-    sent = await asyncio.wait_for(reporter, 30)
-    assert sent == 0  # the case was busy: left for the next round
     assert await report_views(de.state) == 1
     async with db.read() as session:
         types = list(await session.scalars(select(OutboxEntry.activity_type)))

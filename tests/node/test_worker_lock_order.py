@@ -82,11 +82,12 @@ async def test_a_batch_ends_once_it_holds_the_append_lock(network: NodeNetwork) 
         await member_request.execute(
             select(Case.id).where(Case.iri == cases[1]["id"]).with_for_update(**ROW_LOCK)
         )
-        batch = asyncio.create_task(worker.apply_batch())
-        await asyncio.sleep(0.5)  # the batch got as far as it could meanwhile
+        # Before the fix the batch relayed the first reply, then waited here for the
+        # second case's row, holding the append lock the publish below needs.
+        more = await asyncio.wait_for(worker.apply_batch(), 10)
+        assert more is True  # ended after the first reply: the second is due
         reply = {"id": f"{us.base_url}/activities/member-reply", "type": "Create"}
-        await publish(member_request, reply)  # before the fix: "deadlock detected"
-    assert await asyncio.wait_for(batch, 30) is True  # ended early: more to apply
+        await publish(member_request, reply)
     assert await _pending(us) == 1
     assert await worker.apply_batch() is False
     async with us.state.db.read() as session:
