@@ -114,10 +114,10 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             await stop_federation(state.runtime, state.log)
             state.runtime = None
             await state.events.drain()
-            # This node's own objects may now become garbage (several nodes share a
-            # process in the demo and the tests): let the collector see them again.
-            gc.unfreeze()
     finally:
+        # This node's own objects may now become garbage (several nodes share a
+        # process in the demo and the tests): let the collector see them again.
+        gc.unfreeze()
         await state.db.close()
 
 

@@ -150,7 +150,9 @@ def _live() -> Select[Case]:
     return select(Case).where(Case.deleted_at.is_(None), Case.hidden_at.is_(None))
 
 
-WITH_COLLECTIONS = (joinedload(Case.specialties), joinedload(Case.attachments))
+# Joined: a case has at most five specialties. Its images (up to ``images_per_case``)
+# keep their own query, or the case's text would come back once per pair.
+WITH_SPECIALTIES = joinedload(Case.specialties)
 
 
 def for_listing(statement: Select[Case]) -> Select[Case]:
@@ -164,11 +166,11 @@ async def get_case(session: AsyncSession, local_id: str) -> Case | None:
 
 
 async def case_to_show(session: AsyncSession, local_id: str) -> Case | None:
-    """``get_case`` in one statement, the specialties and images joined in instead of
-    a query for each: what every look at a case reads. For reading only: the joins
-    stay with the loaded case, and PostgreSQL cannot lock the outer side of a join
-    (a later ``FOR UPDATE`` refresh of it would fail)."""
-    statement = _live().where(Case.local_id == local_id).options(*WITH_COLLECTIONS)
+    """``get_case`` with the specialties joined in instead of a query of their own:
+    what every look at a case reads. For reading only: the join stays with the loaded
+    case, and PostgreSQL cannot lock the outer side of a join (a later ``FOR UPDATE``
+    refresh of it would fail)."""
+    statement = _live().where(Case.local_id == local_id).options(WITH_SPECIALTIES)
     return (await session.scalars(statement)).unique().one_or_none()
 
 
