@@ -150,11 +150,6 @@ def _live() -> Select[Case]:
     return select(Case).where(Case.deleted_at.is_(None), Case.hidden_at.is_(None))
 
 
-# Joined: a case has at most five specialties. Its images (up to ``images_per_case``)
-# keep their own query, or the case's text would come back once per pair.
-WITH_SPECIALTIES = joinedload(Case.specialties)
-
-
 def for_listing(statement: Select[Case]) -> Select[Case]:
     """Cases shown as summaries (``case_out``), which show no images: their
     attachments are not loaded (a query per page saved), and reading them raises."""
@@ -169,8 +164,9 @@ async def case_to_show(session: AsyncSession, local_id: str) -> Case | None:
     """``get_case`` with the specialties joined in instead of a query of their own:
     what every look at a case reads. For reading only: the join stays with the loaded
     case, and PostgreSQL cannot lock the outer side of a join (a later ``FOR UPDATE``
-    refresh of it would fail)."""
-    statement = _live().where(Case.local_id == local_id).options(WITH_SPECIALTIES)
+    refresh of it would fail). Only the specialties, at most five: joined, a case's
+    images (up to ``images_per_case``) would repeat its text once per pair."""
+    statement = _live().where(Case.local_id == local_id).options(joinedload(Case.specialties))
     return (await session.scalars(statement)).unique().one_or_none()
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
+
+from node.db.base import Base, table_of
 
 # One statement per (dialect, table), built once: the values are bound parameters, so
 # the compiled form is cached too. Building an ORM insert with the values inlined on
@@ -25,7 +26,7 @@ def _statement(dialect: str, table: Table) -> Insert:
 
 
 async def insert_ignoring_conflict(
-    session: AsyncSession, model: type[DeclarativeBase], values: dict[str, Any]
+    session: AsyncSession, model: type[Base], values: dict[str, Any]
 ) -> bool:
     """Insert one row unless it collides with a unique key; True if it was inserted.
 
@@ -33,6 +34,5 @@ async def insert_ignoring_conflict(
     activity, a replayed signature): no exception, no aborted transaction.
     """
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    table: Table = model.__table__  # type: ignore[assignment]
-    result = await session.execute(_statement(dialect, table), values)
+    result = await session.execute(_statement(dialect, table_of(model)), values)
     return bool(result.rowcount)  # type: ignore[attr-defined]

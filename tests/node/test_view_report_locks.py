@@ -19,9 +19,9 @@ from node.cases.models import Case
 from node.cases.view_counts import report_views
 from node.outbox.models import OutboxEntry
 from node.outbox.publish import publish
+from tests.node.notifications.support import local_id_on
 from tests.node.test_federation_basics import CASE
 from tests.rig import NodeNetwork
-from tests.waiting import eventually
 
 pytestmark = pytest.mark.postgres_only  # SQLite has one writer: nothing to interleave
 
@@ -36,15 +36,9 @@ async def test_a_view_report_does_not_deadlock_with_a_reply_being_posted(
     author, reader = await us.add_member(), await de.add_member()
     _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
 
-    async def viewed_on_de() -> bool:
-        status, listing = await de.request("GET", "/api/v1/cases", token=reader.token)
-        local = [item["local_id"] for item in listing["items"] if item["id"] == case["id"]]
-        if not local:
-            return False
-        status, _ = await de.request("GET", f"/api/v1/cases/{local[0]}", token=reader.token)
-        return status == 200
-
-    await eventually(viewed_on_de, what="the case read on DE")  # a view to report
+    local_id = await local_id_on(de, reader, case["id"])
+    status, _ = await de.request("GET", f"/api/v1/cases/{local_id}", token=reader.token)
+    assert status == 200  # a view to report
     db = de.state.db
     async with db.write() as posting:  # what posting a reply does, step by step
         await posting.execute(

@@ -11,7 +11,6 @@ aborted one of them: the member's reply (a 500) or the relay (retried later).
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from typing import Any
 
 import pytest
@@ -21,16 +20,12 @@ from node.cases.locking import ROW_LOCK
 from node.cases.models import Case
 from node.inbox.models import InboxEntry
 from node.outbox.publish import publish
+from tests.node.notifications.support import local_id_on
 from tests.node.test_federation_basics import CASE
-from tests.rig import Account, NodeNetwork, TestNode
+from tests.rig import NodeNetwork, TestNode
 from tests.waiting import eventually
 
 pytestmark = pytest.mark.postgres_only  # SQLite has one writer: nothing to interleave
-
-
-async def _local_id(node: TestNode, account: Account, iri: str) -> str | None:
-    _, listing = await node.request("GET", "/api/v1/cases?limit=100", token=account.token)
-    return next((item["local_id"] for item in listing["items"] if item["id"] == iri), None)
 
 
 async def _pending(node: TestNode) -> int:
@@ -52,12 +47,7 @@ async def test_a_batch_ends_once_it_holds_the_append_lock(network: NodeNetwork) 
             "POST", "/api/v1/cases", token=author.token, json={**CASE, "title": title}
         )
         cases.append(case)
-    on_de: list[str] = []
-    for case in cases:
-        arrived = partial(_local_id, de, doctor, case["id"])
-        local_id = await eventually(arrived, what="case on DE")
-        assert local_id is not None
-        on_de.append(local_id)
+    on_de = [await local_id_on(de, doctor, case["id"]) for case in cases]
     # From here on the test applies the origin's inbox itself, one batch at a time.
     federation = us.state.runtime
     [inbox_task] = [t for t in federation.tasks if t.get_name().endswith(" inbox")]
