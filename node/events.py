@@ -9,7 +9,7 @@ and subscribers always find the data they are told about.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,7 +43,10 @@ class ThreadChanged:
 
 
 Event = CaseCreated | ReplyCreated | CaseResolved | ThreadChanged
-Subscriber = Callable[[Event], Awaitable[None]]
+# A subscriber gets the events of one commit together: a batch of the inbox worker
+# can commit dozens, and one call (one task) per event and subscriber cost more than
+# the subscribers' own work.
+Subscriber = Callable[[Sequence[Event]], Awaitable[None]]
 
 
 def record_event(session: AsyncSession, event: Event) -> None:
@@ -71,18 +74,22 @@ class EventBus:
         self._subscribers.append(subscriber)
 
     def emit(self, events: list[Event]) -> None:
-        """Run every subscriber for every event, without making the writer wait."""
-        for event in events:
-            for subscriber in self._subscribers:
-                task = asyncio.create_task(self._deliver(subscriber, event))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+        """Hand a commit's events to every subscriber, without making the writer wait."""
+        if not events:
+            return
+        for subscriber in self._subscribers:
+            task = asyncio.create_task(self._deliver(subscriber, events))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, subscriber: Subscriber, event: Event) -> None:
+    async def _deliver(self, subscriber: Subscriber, events: list[Event]) -> None:
         try:
-            await subscriber(event)
+            await subscriber(events)
         except Exception:  # subscriber boundary: one failing listener must not stop others
-            self._log.exception("event subscriber failed", extra={"event": type(event).__name__})
+            self._log.exception(
+                "event subscriber failed",
+                extra={"events": sorted({type(event).__name__ for event in events})},
+            )
 
     async def drain(self, within: float = DRAIN_SECONDS) -> None:
         """Wait for subscribers still running (at shutdown), for ``within`` seconds at

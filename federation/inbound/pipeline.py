@@ -21,6 +21,7 @@ redelivery is a no-op), answers 202, and a worker runs the handler's ``receive``
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ class TrustedKey:
     key_id: str
     public_key: PublicKey
     origin: str  # the peer node's origin, e.g. "https://de.example"
+    # The key as its peer published it (Multikey), when the resolver read it so:
+    # confirming the key at store time compares this text, and encoding the key
+    # again for every request would cost more than the comparison.
+    multibase: str | None = None
 
 
 class KeyResolver(Protocol):
@@ -126,6 +131,17 @@ def parse_json(body: bytes) -> Any:
         raise InboundRejected("the JSON is nested too deeply", slug="invalid-json") from None
 
 
+def _utf8(body: bytes) -> str | None:
+    """The body as text, if it is plain UTF-8: JSON may also come as UTF-16 or
+    UTF-32, or start with a byte order mark, which json.loads accepts in bytes only."""
+    if body.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        return body.decode()
+    except UnicodeDecodeError:
+        return None
+
+
 def check_origins(activity: dict[str, Any], signer_origin: str, local_origin: str) -> None:
     """The same-origin rules (see federation.origin for the threat)."""
     try:
@@ -169,7 +185,9 @@ class InboundPipeline(Generic[Context]):
         now = datetime.now(UTC)
         key, claim = await authenticate(message, self.keys, now=now, window=self.window)
         raw = parse_json(message.body)
-        envelope = await self.accept_document(raw, signer_origin=key.origin, key_id=key.key_id)
+        envelope = await self.accept_document(
+            raw, signer_origin=key.origin, key_id=key.key_id, raw_json=_utf8(message.body)
+        )
         return Accepted(
             envelope=envelope,
             signature_fingerprint=signature_fingerprint(claim),
@@ -177,7 +195,9 @@ class InboundPipeline(Generic[Context]):
             key=key,
         )
 
-    async def accept_document(self, raw: Any, *, signer_origin: str, key_id: str) -> Envelope:
+    async def accept_document(
+        self, raw: Any, *, signer_origin: str, key_id: str, raw_json: str | None = None
+    ) -> Envelope:
         """Steps 4-6 for a document whose sender is already known: an inbox POST after
         its signature checked out, or an item of a peer's outbox fetched with a signed
         GET from that peer during catch-up."""
@@ -187,7 +207,13 @@ class InboundPipeline(Generic[Context]):
             raise InboundRejected(f"invalid JSON-LD: {error}", slug="invalid-json-ld") from None
         check_shape(activity)
         check_origins(activity, signer_origin, self.local_origin)
-        envelope = Envelope(activity=activity, signer_origin=signer_origin, key_id=key_id, raw=raw)
+        envelope = Envelope(
+            activity=activity,
+            signer_origin=signer_origin,
+            key_id=key_id,
+            raw=raw,
+            raw_json=raw_json,
+        )
         handler = self.registry.find(activity)
         await handler.verify(envelope)
         return envelope

@@ -31,6 +31,9 @@ class Envelope:
     # The JSON exactly as the sender wrote it: integrity proofs are over these bytes'
     # structure, not over the normalized form handlers otherwise read.
     raw: Any = None
+    # ``raw`` as the text that came over the wire, when it came in a request of its
+    # own (an inbox POST): stored as it is rather than serialized once more.
+    raw_json: str | None = None
 
     @property
     def id(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from aiohttp import web
@@ -41,10 +41,11 @@ class LiveUpdates:
         self._watchers: dict[int, set[asyncio.Event]] = {}
         self.closing = False
 
-    async def on_event(self, event: Event) -> None:
-        if isinstance(event, ThreadChanged):
-            for changed in self._watchers.get(event.case_id, ()):
-                changed.set()
+    async def on_events(self, events: Sequence[Event]) -> None:
+        for event in events:
+            if isinstance(event, ThreadChanged):
+                for changed in self._watchers.get(event.case_id, ()):
+                    changed.set()
 
     @contextmanager
     def watch(self, case_id: int) -> Iterator[asyncio.Event]:
@@ -77,7 +78,7 @@ def install_live_updates(app: web.Application) -> None:
     """One hub per node (application), subscribed once to that node's events."""
     hub = LiveUpdates()
     app[LIVE_UPDATES] = hub
-    app[NODE].events.subscribe(hub.on_event)
+    app[NODE].events.subscribe(hub.on_events)
     app.on_shutdown.append(hub.close)
 
 

@@ -13,16 +13,23 @@ from node.db.base import Base, table_of
 # One statement per (dialect, table), built once: the values are bound parameters, so
 # the compiled form is cached too. Building an ORM insert with the values inlined on
 # every call cost more than running it (a first look at a case runs one).
-_STATEMENTS: dict[tuple[str, str], Insert] = {}
+_STATEMENTS: dict[tuple[str, str, str | None], Insert] = {}
 
 
-def _statement(dialect: str, table: Table) -> Insert:
-    key = (dialect, table.name)
+def _statement(dialect: str, table: Table, returning: str | None = None) -> Insert:
+    key = (dialect, table.name, returning)
     statement = _STATEMENTS.get(key)
     if statement is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = _STATEMENTS[key] = insert(table).on_conflict_do_nothing()
+        statement = insert(table).on_conflict_do_nothing()
+        if returning is not None:
+            statement = statement.returning(table.c[returning])
+        _STATEMENTS[key] = statement
     return statement
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
 
 
 async def insert_ignoring_conflict(
@@ -33,6 +40,16 @@ async def insert_ignoring_conflict(
     Used where "already there" is the expected, harmless case (a redelivered
     activity, a replayed signature): no exception, no aborted transaction.
     """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    result = await session.execute(_statement(dialect, table_of(model)), values)
+    result = await session.execute(_statement(_dialect(session), table_of(model)), values)
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def insert_new(
+    session: AsyncSession, model: type[Base], rows: list[dict[str, Any]], key: str
+) -> set[Any]:
+    """Insert the rows that do not collide with a unique key (a few multi-row
+    statements, whatever their number); the ``key`` column's values of those inserted."""
+    if not rows:
+        return set()
+    statement = _statement(_dialect(session), table_of(model), returning=key)
+    return set(await session.scalars(statement, rows))

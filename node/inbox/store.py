@@ -24,25 +24,25 @@ import asyncio
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.inbound.errors import Unauthenticated
 from federation.inbound.pipeline import Accepted
 from federation.inbound.registry import Envelope
-from node.db.base import table_of
 from node.db.engine import Database
 from node.db.types import utcnow
+from node.db.upsert import insert_new
 from node.inbox.models import InboxEntry, SeenSignature
 from node.peers.keys import CachedPeerKeys, KeyIdentity, confirmed_keys, key_identity
 from node.peers.models import Peer
 
 # Writing last_seen_at on every request would make each inbox POST two writes.
 SEEN_RESOLUTION = timedelta(minutes=1)
+NEVER = datetime.min.replace(tzinfo=UTC)
 # POSTs stored per transaction at most; SQLite allows 32,766 bound parameters per
 # statement, and an inbox row takes seven.
 MAX_BATCH = 200
@@ -55,11 +55,6 @@ REPLAY = "this exact signed request was already received (replay)"
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 @dataclass
@@ -77,6 +72,9 @@ class InboxStore:
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
         self._busy = False  # the last batch held more than one POST
+        # When this process last wrote each peer's last_seen_at: a peer that sends a
+        # stream is marked once a minute, not asked about in every batch.
+        self._seen_marked: dict[str, datetime] = {}
 
     async def store(self, accepted: Accepted) -> bool:
         """Store an accepted POST; True if its activity was new, False for a known
@@ -164,7 +162,13 @@ class InboxStore:
                 # A known id, or the same activity twice in this batch: stored once.
                 outcomes[index] = activity_id in stored
                 stored.discard(activity_id)
-            await _mark_seen(session, {e.signer_origin for e in envelopes}, now)
+            unmarked = {
+                envelope.signer_origin
+                for envelope in envelopes
+                if now - self._seen_marked.get(envelope.signer_origin, NEVER) >= SEEN_RESOLUTION
+            }
+            await _mark_seen(session, unmarked, now)
+        self._seen_marked.update(dict.fromkeys(unmarked, now))  # once committed
         return outcomes
 
 
@@ -189,12 +193,8 @@ def _still_trusted(accepted: Accepted, current: set[KeyIdentity]) -> bool:
 
 async def _record_signatures(session: AsyncSession, signatures: list[tuple[str, Any]]) -> set[str]:
     """Insert the fingerprints; the ones that were not there yet (not replays)."""
-    if not signatures:
-        return set()
-    table = table_of(SeenSignature)
-    statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.fingerprint)
     rows = [{"fingerprint": fp, "expires_at": until} for fp, until in signatures]
-    return set(await session.scalars(statement, rows))
+    return await insert_new(session, SeenSignature, rows, "fingerprint")
 
 
 async def insert_entries(session: AsyncSession, envelopes: Iterable[Envelope]) -> set[str]:
@@ -209,19 +209,15 @@ async def insert_entries(session: AsyncSession, envelopes: Iterable[Envelope]) -
                 "signer_origin": envelope.signer_origin,
                 "key_id": envelope.key_id,
                 "activity": _dumps(envelope.activity),
-                "raw": _dumps(envelope.raw),
+                "raw": envelope.raw_json or _dumps(envelope.raw),
                 "received_at": now,
                 "next_attempt_at": now,
             },
         )
-    if not rows:
-        return set()
-    table = table_of(InboxEntry)
-    statement = _insert(session)(table).on_conflict_do_nothing().returning(table.c.activity_id)
-    return set(await session.scalars(statement, list(rows.values())))
+    return await insert_new(session, InboxEntry, list(rows.values()), "activity_id")
 
 
-async def _mark_seen(session: AsyncSession, origins: set[str], now: Any) -> None:
+async def _mark_seen(session: AsyncSession, origins: set[str], now: datetime) -> None:
     if not origins:
         return
     await session.execute(

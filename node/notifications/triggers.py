@@ -10,7 +10,7 @@ twice — or a reply that is also news in a followed specialty — never doubles
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -241,19 +241,11 @@ class NotificationTriggers:
     def __init__(self, state: NodeState, signal: UnreadSignal) -> None:
         self.state = state
         self.signal = signal
-        self._pending: list[_Plan] = []
 
-    async def __call__(self, event: Event) -> None:
-        plan = _plan(event)
-        if plan is None:
+    async def __call__(self, events: Sequence[Event]) -> None:
+        plans = [plan for plan in map(_plan, events) if plan is not None]
+        if not plans:
             return
-        self._pending.append(plan)
-        if len(self._pending) > 1:
-            return  # the call that queued the first plan handles this one too
-        # The event bus starts one call per event of a commit, all at once: yield once
-        # so that the others queue their plans before this call takes the lot.
-        await asyncio.sleep(0)
-        plans, self._pending = self._pending, []
         async with self.state.db.read() as session:
             told = await _anyone_told(session, plans)
         if not told:

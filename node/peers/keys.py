@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.discovery import NodeActor
@@ -57,7 +57,12 @@ class PeerKeys:
         if public_key is None:
             public_key = public_key_from_multikey(peer.public_key_multibase)
             self._decoded[cache_key] = public_key
-        return TrustedKey(key_id=peer.key_id, public_key=public_key, origin=peer.origin)
+        return TrustedKey(
+            key_id=peer.key_id,
+            public_key=public_key,
+            origin=peer.origin,
+            multibase=peer.public_key_multibase,
+        )
 
     async def resolve(self, key_id: str) -> TrustedKey | None:
         async with self._db.read() as session:
@@ -203,6 +208,8 @@ KeyIdentity = tuple[str, str, str | None]  # key id, peer origin, multibase key
 
 
 def key_identity(key: TrustedKey) -> KeyIdentity:
+    if key.multibase is not None:
+        return (key.key_id, key.origin, key.multibase)
     # Peers' keys are Ed25519; anything else matches no peers row.
     multibase = (
         public_key_to_multikey(key.public_key)
@@ -218,7 +225,11 @@ async def confirmed_keys(session: AsyncSession, key_ids: Iterable[str]) -> set[K
     wanted = sorted(set(key_ids))
     if not wanted:
         return set()
-    rows = await session.execute(
-        select(Peer.key_id, Peer.origin, Peer.public_key_multibase).where(Peer.key_id.in_(wanted))
-    )
+    rows = await session.execute(CURRENT_KEYS, {"key_ids": wanted})
     return {(key_id, origin, multibase) for key_id, origin, multibase in rows}
+
+
+# Built once: the inbox store runs it for every batch.
+CURRENT_KEYS = select(Peer.key_id, Peer.origin, Peer.public_key_multibase).where(
+    Peer.key_id.in_(bindparam("key_ids", expanding=True))
+)

@@ -9,6 +9,7 @@ retry, while the rest of its batch is applied.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from federation.inbound.registry import Envelope
 from federation.jsonld import normalize
 from node.cases.handlers import CreateCase
 from node.cases.models import Attachment, Case, CaseSpecialty, Tombstone
+from node.inbox import worker as inbox_worker
 from node.inbox.context import ApplyContext
 from node.inbox.models import InboxEntry
 from node.inbox.store import insert_entries
@@ -159,3 +161,35 @@ async def test_a_case_that_cannot_be_applied_fails_alone(
     async with receiver.state.db.read() as session:
         titles = await session.scalars(select(Case.title).where(Case.origin == origin))
         assert sorted(titles) == [f"good {n}" for n in range(6)]
+
+
+async def test_while_activities_stream_in_the_worker_gathers_them(
+    pair: tuple[TestNode, TestNode],
+    handler_calls: dict[str, list[int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    receiver, sender = pair
+    origin = sender.base_url
+    # Long, so that gathering cannot be mistaken for applying at once on a slow
+    # machine: gathering takes 2 s, applying a lone case a few milliseconds.
+    monkeypatch.setattr(inbox_worker, "GATHER_SECONDS", 2.0)
+
+    # Quiet: a lone activity is applied at once, and so is the next one.
+    for n in range(2):
+        lone = [create_case_activity(origin, title=f"lone {n}")]
+        await store_at_once(receiver, sender, lone)
+        await asyncio.wait_for(settled(receiver, lone), timeout=1.5)
+
+    # A burst of three: applied together, and the node is now streaming...
+    burst = [create_case_activity(origin, title=f"burst {n}") for n in range(3)]
+    await store_at_once(receiver, sender, burst)
+    await settled(receiver, burst)
+    # ...so the worker waits before its next batch: what arrives meanwhile joins it.
+    handler_calls["many"].clear()
+    late = [create_case_activity(origin, title=f"late {n}") for n in range(2)]
+    for activity in late:
+        await store_at_once(receiver, sender, [activity])
+        await asyncio.sleep(0.1)
+    entries = await settled(receiver, late)
+    assert {row.state for row in entries.values()} == {"applied"}
+    assert handler_calls["many"] == [2], "the two late cases were applied in one batch"

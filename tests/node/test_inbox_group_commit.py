@@ -10,13 +10,14 @@ database rejects does not take the others of its batch down with it.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
 import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from federation.inbound.errors import Unauthenticated
 from federation.inbound.pipeline import Accepted, TrustedKey
@@ -25,6 +26,7 @@ from federation.jsonld import normalize
 from federation.signatures.keys import generate_private_key
 from node.identity.keys import rotate_key
 from node.inbox import store as inbox_store
+from node.inbox.models import InboxEntry
 from node.inbox.store import InboxStore
 from node.peers.models import Peer
 from node.peers.service import remove_peer
@@ -242,3 +244,77 @@ async def test_under_load_a_batch_gathers_the_posts_that_follow_it(
     await post()
     await asyncio.wait_for(post(), timeout=1.5)
     assert batches == [3, 1, 1]
+
+
+async def stored_raw(node: TestNode, activity_id: str) -> str | None:
+    async with node.state.db.read() as session:
+        return await session.scalar(
+            select(InboxEntry.raw).where(InboxEntry.activity_id == activity_id)
+        )
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: text.encode(), id="utf-8"),
+        pytest.param(lambda text: codecs.BOM_UTF8 + text.encode(), id="utf-8 with BOM"),
+        pytest.param(lambda text: text.encode("utf-16"), id="utf-16"),
+    ],
+)
+async def test_the_body_is_kept_as_sent_and_every_json_encoding_is_applied(
+    pair: tuple[TestNode, TestNode], encode: Any
+) -> None:
+    receiver, sender = pair
+    reader = await receiver.add_member()
+    activity = create_case_activity(sender.base_url, title="Fièvre prolongée — 6 ans")
+    text = json.dumps(activity, ensure_ascii=False, indent=1)  # not how the node writes JSON
+    status, problem = await post_inbox(sender, receiver, encode(text))
+    assert status == 202, problem
+    raw = await stored_raw(receiver, activity["id"])
+    assert raw is not None and json.loads(raw) == activity
+    if encode(text) == text.encode():
+        assert raw == text  # plain UTF-8 is stored byte for byte, not serialized again
+
+    async def shown() -> bool:
+        return "Fièvre prolongée — 6 ans" in await titles(receiver, reader.token)
+
+    await eventually(shown, what="the case, applied from its stored body")
+
+
+async def test_a_peer_is_marked_seen_once_a_minute_not_per_batch(
+    pair: tuple[TestNode, TestNode], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver, sender = pair
+    marked: list[set[str]] = []
+    mark_seen = inbox_store._mark_seen
+
+    async def recording(session: Any, origins: set[str], now: datetime) -> None:
+        marked.append(set(origins))
+        await mark_seen(session, origins, now)
+
+    monkeypatch.setattr(inbox_store, "_mark_seen", recording)
+
+    async def last_seen() -> datetime | None:
+        async with receiver.state.db.read() as session:
+            return await session.scalar(
+                select(Peer.last_seen_at).where(Peer.origin == sender.base_url)
+            )
+
+    for _ in range(3):
+        assert (await post_inbox(sender, receiver, create_case_activity(sender.base_url)))[0] == 202
+    first = await last_seen()
+    assert first is not None
+    assert [origins for origins in marked if origins] == [{sender.base_url}]
+
+    # A minute later (as this store remembers it), the next POST marks it again.
+    store: InboxStore = receiver.state.federation.inbox_store
+    store._seen_marked[sender.base_url] -= inbox_store.SEEN_RESOLUTION
+    async with receiver.state.db.write() as session:  # as if last seen long ago
+        await session.execute(
+            update(Peer)
+            .where(Peer.origin == sender.base_url)
+            .values(last_seen_at=first - inbox_store.SEEN_RESOLUTION)
+        )
+    assert (await post_inbox(sender, receiver, create_case_activity(sender.base_url)))[0] == 202
+    again = await last_seen()
+    assert again is not None and again >= first

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import cast
 
@@ -80,13 +81,13 @@ async def test_a_stuck_event_subscriber_is_cancelled_at_shutdown() -> None:
     bus = EventBus(node_logger("test.invalid"))
     finished: list[str] = []
 
-    async def stuck(_event: Event) -> None:
+    async def stuck(_events: Sequence[Event]) -> None:
         try:
             await asyncio.sleep(3600)  # say, an SMTP server that never answers
         finally:
             finished.append("stuck")
 
-    async def quick(_event: Event) -> None:
+    async def quick(_events: Sequence[Event]) -> None:
         finished.append("quick")
 
     bus.subscribe(stuck)
