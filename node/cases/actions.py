@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy import case as sql_case
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from node.api.problems import Problem, forbidden
@@ -158,14 +159,21 @@ async def _count_view(state: NodeState, case_id: int, member_id: int) -> tuple[i
     """First view of a case by a member: count it here; the origin hears of it later.
     The case's (local, network) view counts after it, or None if this member's view
     was counted already (two first looks at once) or the case is gone."""
-    async with state.db.write() as session:
-        fresh = await insert_ignoring_conflict(
-            session, CaseView, {"case_id": case_id, "member_id": member_id, "viewed_at": utcnow()}
-        )
-        if not fresh:
-            return None
-        counted = await session.execute(COUNT_VIEW, {"case_id": case_id})
-        row = counted.one_or_none()
+    try:
+        async with state.db.write() as session:
+            fresh = await insert_ignoring_conflict(
+                session,
+                CaseView,
+                {"case_id": case_id, "member_id": member_id, "viewed_at": utcnow()},
+            )
+            if not fresh:
+                return None
+            counted = await session.execute(COUNT_VIEW, {"case_id": case_id})
+            row = counted.one_or_none()
+    except IntegrityError:
+        # The case (or the member) was deleted since the thread was read: the view
+        # would refer to a row that is gone. Nothing to count; the read stands.
+        return None
     return (row[0], row[1]) if row is not None else None
 
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
+from sqlalchemy import delete, func, select
+
+from node.cases import actions
+from node.cases.models import Case, CaseView
 from tests.node.test_federation_basics import CASE
 from tests.rig import NodeNetwork
 
@@ -80,3 +86,35 @@ async def test_a_first_look_answers_with_the_view_it_counted(network: NodeNetwor
         assert (body["view_count"], body["network_view_count"]) == (count, count)
         status, again = await node.request("GET", path, token=reader.token)
         assert (again["view_count"], again["network_view_count"]) == (count, count)
+
+
+async def test_a_case_deleted_while_it_is_read_answers_without_counting_a_view(
+    network: NodeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The thread is read before the view is counted; a Delete applied in between
+    # removes the case's row, and the view would then refer to nothing (it was a
+    # foreign-key error, a 500, on both databases).
+    node = await network.spawn("US")
+    author = await node.add_member(specialty="pediatrics")
+    reader = await node.add_member()
+    status, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    assert status == 201, case
+    detail = actions.case_detail
+
+    async def deleted_meanwhile(session: Any, shown: Case, member: Any) -> Any:
+        out = await detail(session, shown, member)
+        async with node.state.db.write() as writer:
+            await writer.execute(delete(Case).where(Case.id == shown.id))
+        return out
+
+    monkeypatch.setattr(actions, "case_detail", deleted_meanwhile)
+    status, body = await node.request(
+        "GET", f"/api/v1/cases/{case['local_id']}", token=reader.token
+    )
+    assert status == 200, body  # what was read, as a read just before the Delete would be
+    assert body["title"] == CASE["title"]
+    monkeypatch.undo()
+    status, _ = await node.request("GET", f"/api/v1/cases/{case['local_id']}", token=reader.token)
+    assert status == 404
+    async with node.state.db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(CaseView)) == 0
