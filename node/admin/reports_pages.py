@@ -51,7 +51,9 @@ STATES = {
     "hidden": N_("Post hidden"),
     "removed": N_("Post removed"),
 }
-TABS = (("open", N_("Open")), ("decided", N_("Decided")))
+# Named with their noun: a bare "Open" or "Decided" takes another gender and number
+# in many languages than the case status or the "Decided" date label it would share.
+TABS = (("open", N_("Open reports")), ("decided", N_("Decided reports")))
 KINDS = {"case": N_("Case"), "reply": N_("Reply")}
 _NOTICES = {
     "dismissed": N_("The report was dismissed."),

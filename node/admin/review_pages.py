@@ -42,10 +42,12 @@ MATCH_REASONS = {
     MatchReason.GIVEN_NAMES_DIFFER: N_("The given names differ from the register's entry."),
     MatchReason.LICENCE_INACTIVE: N_("The register lists this licence as inactive."),
 }
+# Named with their noun: the bare adjectives are a claim's state (one claim) and a
+# member's status elsewhere, and take another gender and number in many languages.
 TABS = {
-    ClaimState.PENDING: N_("Waiting for review"),
-    ClaimState.ACCEPTED: N_("Accepted"),
-    ClaimState.REJECTED: N_("Rejected"),
+    ClaimState.PENDING: N_("Claims waiting for review"),
+    ClaimState.ACCEPTED: N_("Accepted claims"),
+    ClaimState.REJECTED: N_("Rejected claims"),
 }
 _REFUSALS = {
     "not-found": N_("This claim no longer exists."),

@@ -130,3 +130,29 @@ async def test_a_report_from_a_peer_names_the_node_only(network: NodeNetwork) ->
         assert f"A member of {de.base_url}" in text and "Misinformation" in text
         assert "dangerous dose" not in text  # the comment stays on the reporter's node
         assert "Deutsche Leserin" not in text and de_reader.email not in text
+
+
+def tab_labels(html: str) -> list[str]:
+    nav = re.search(r'<nav class="admin-tabs".*?</nav>', html, re.S)
+    assert nav is not None
+    return [text_of(label).strip() for label in re.findall(r"<a [^>]*>(.*?)</a>", nav.group(0))]
+
+
+async def test_tabs_name_what_they_list_in_the_readers_language(network: NodeNetwork) -> None:
+    # A bare "Open" or "Rejected" is one msgid for every use, and the adjective then
+    # agrees with the wrong noun in many languages ("Abierto", a case, on a tab of
+    # reports, "denuncias abiertas"). Each tab says what it lists.
+    node = await network.spawn("US")
+    admin = await staff(node, Role.ADMIN, name="Ada Admin")
+    async with signed_in(node, admin, Role.ADMIN) as browser:
+        spanish = {"Accept-Language": "es"}
+        _, reports, _ = await browser.get("/admin/reports", headers=spanish)
+        assert tab_labels(reports) == ["Denuncias abiertas", "Denuncias resueltas"]
+        _, claims, _ = await browser.get("/admin/verification", headers=spanish)
+        assert tab_labels(claims) == [
+            "Solicitudes pendientes de revisión",
+            "Solicitudes aceptadas",
+            "Solicitudes rechazadas",
+        ]
+        _, english, _ = await browser.get("/admin/reports")
+        assert tab_labels(english) == ["Open reports", "Decided reports"]
