@@ -161,7 +161,9 @@ async def browser(node: TestNode, account: Account) -> AsyncIterator[Browser]:
 def badge_count(html: str) -> int | None:
     """The unread number in the navigation, or None when the badge is hidden."""
     match = re.search(
-        r'<span class="unread-badge"[^>]*?( hidden)?> <span data-unread-count>([^<]*)</span>', html
+        r'<span class="unread-badge"[^>]*?( hidden)?> <span class="visually-hidden">[^<]*</span>'
+        r"<span data-unread-count>([^<]*)</span>",
+        html,
     )
     assert match, "no unread badge on the page"
     return None if match.group(1) else int(match.group(2))

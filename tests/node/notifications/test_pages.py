@@ -13,6 +13,7 @@ from tests.node.notifications.support import (
     post_case,
     wait_for_notifications,
 )
+from tests.node.pages.test_admin_pages import text_of
 from tests.rig import NodeNetwork
 
 
@@ -116,3 +117,26 @@ async def test_follows_page(network: NodeNetwork) -> None:
     assert (status, body) == (200, {"specialties": ["pediatrics", "nephrology"]})
     status, body = await node.request("GET", "/api/v1/me/notification-settings", token=member.token)
     assert (status, body["digest"]) == (200, "weekly")
+
+
+async def test_the_badge_reads_as_a_label_and_a_count_in_any_language(
+    network: NodeNetwork,
+) -> None:
+    # The count changes live, so the words around it cannot agree with it: a label
+    # before the number reads right for 1, 2 or 5 in every language ("5
+    # nieprzeczytane" was wrong Polish; it needs "nieprzeczytanych").
+    node = await network.spawn("US")
+    author = await node.add_member(specialty="pediatrics")
+    reader = await node.add_member(password=PASSWORD)
+    await follow(node, reader, "pediatrics")
+    for title in ("Fevers every four weeks", "Rash after amoxicillin"):
+        await post_case(node, author, title=title)
+    await wait_for_notifications(node, reader, 2)
+    async with browser(node, reader) as visitor:
+        async with visitor.http.get(
+            node.base_url + "/notifications",
+            headers={"Accept": "text/html", "Accept-Language": "pl"},
+        ) as response:
+            polish = await response.text()
+        assert badge_count(polish) == 2
+        assert "Powiadomienia Nieprzeczytane powiadomienia: 2" in text_of(polish)
