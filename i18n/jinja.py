@@ -28,7 +28,8 @@ def _timeago(value: datetime) -> Markup:
 
     Each date is formatted once: the exact time used to be formatted by babel too, for
     a ``title``, which doubled the cost of every date on a page (50 replies, 50 dates)
-    for a tooltip; the machine-readable ``datetime`` attribute still carries it.
+    for a tooltip. The machine-readable ``datetime`` attribute carries it, and app.js
+    writes it into the tooltip with the browser's formatter, in the page's language.
     """
     text = formatting.time_ago(value, current_language())
     return Markup('<time datetime="{iso}">{text}</time>').format(iso=value.isoformat(), text=text)

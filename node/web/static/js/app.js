@@ -194,3 +194,35 @@
     open(false);
   }
 }());
+
+// --- Dates: the exact moment on hover ------------------------------------------------
+// Relative dates ("3 hours ago") carry the exact moment in their datetime attribute
+// (i18n/jinja.py formats each date once, on the server); the browser writes it into
+// the tooltip in the page's language. Regions that live updates swap in get theirs too.
+(function () {
+  if (!window.Intl || !Intl.DateTimeFormat || !window.MutationObserver) {
+    return;
+  }
+  var format;
+  try {
+    format = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+      { dateStyle: "long", timeStyle: "short" });
+  } catch (error) {
+    return; // a language the browser does not know: no tooltip rather than a wrong one
+  }
+
+  function label(root) {
+    var times = root.querySelectorAll("time[datetime]:not([title])");
+    for (var i = 0; i < times.length; i++) {
+      var moment = new Date(times[i].getAttribute("datetime"));
+      if (!isNaN(moment.getTime())) {
+        times[i].title = format.format(moment);
+      }
+    }
+  }
+
+  label(document);
+  new MutationObserver(function () {
+    label(document);
+  }).observe(document.body, { childList: true, subtree: true });
+}());
