@@ -131,3 +131,13 @@ def _check_string(value: str, limits: Limits) -> None:
         raise LimitExceededError(
             f"a string is longer than {limits.max_string_length} characters ({value[:40]!r}...)"
         )
+    # Neither is text a database can store (PostgreSQL refuses NUL; UTF-8 has no
+    # unpaired surrogates, which JSON can spell as "\ud800"): refused here rather
+    # than failing, again and again, when the activity is applied.
+    if "\x00" in value:
+        raise DocumentShapeError("a string contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise DocumentShapeError("a string contains an unpaired surrogate") from None

@@ -1,14 +1,17 @@
-"""Reading and validating JSON request bodies, and writing JSON responses."""
+"""Reading and validating request bodies (JSON, multipart), and writing JSON responses."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ValidationError
 
 from node.api.problems import Problem
+from node.api.storable import first_unstorable
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -29,8 +32,19 @@ async def read_json(request: web.Request, model: type[Model]) -> Model:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Problem(400, f"The body is not valid JSON: {error}", slug="invalid-json") from None
+    except RecursionError:
+        raise Problem(400, "The body is nested too deeply.", slug="invalid-json") from None
     if not isinstance(data, dict):
         raise Problem(422, "The body must be a JSON object.", slug="invalid-body")
+    found = first_unstorable(data)
+    if found is not None:
+        field, reason = found
+        raise Problem(
+            422,
+            "Some fields are missing or invalid.",
+            slug="invalid-body",
+            errors=[{"field": field, "message": f"The text {reason}."}],
+        )
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -40,6 +54,25 @@ async def read_json(request: web.Request, model: type[Model]) -> Model:
             slug="invalid-body",
             errors=_field_errors(error),
         ) from None
+
+
+@contextmanager
+def malformed_multipart() -> Iterator[None]:
+    """Around reading a multipart body: aiohttp raises ValueError for one without a
+    boundary, cut short, or with a broken part header; the sender gets a 400."""
+    try:
+        yield
+    except ValueError as error:
+        raise Problem(
+            400, f"The multipart body is malformed: {error}", slug="invalid-body"
+        ) from None
+
+
+async def part_chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
+    """A multipart part's bytes as they arrive (for files streamed to disk)."""
+    with malformed_multipart():  # a body cut short shows only here
+        while chunk := await part.read_chunk(64 * 1024):
+            yield chunk
 
 
 def read_query(request: web.Request, model: type[Model]) -> Model:

@@ -11,6 +11,7 @@ from aiohttp.typedefs import Handler
 
 from i18n.translate import N_, gettext
 from node.api.problems import Problem
+from node.api.storable import NUL
 from node.logs import request_id_var
 from node.state import NODE
 from node.web.context import wants_html
@@ -90,6 +91,7 @@ async def problem_errors(request: web.Request, handler: Handler) -> web.StreamRe
     """Turn every error into RFC 9457 problem+json (or an error page for a browser),
     with the request id to quote."""
     try:
+        _check_target(request)
         return await handler(request)
     except Problem as problem:
         return _respond(request, problem)
@@ -104,6 +106,15 @@ async def problem_errors(request: web.Request, handler: Handler) -> web.StreamRe
         # and the client gets an id to quote, never the traceback itself.
         request.app[NODE].log.exception("unhandled error")
         return _respond(request, Problem(500, gettext("Something went wrong on this node.")))
+
+
+def _check_target(request: web.Request) -> None:
+    """A NUL in the path or the query (``%00``) would reach a statement as an id or a
+    filter, and PostgreSQL refuses it there (see node.api.storable)."""
+    if NUL in request.path or any(
+        NUL in name or NUL in value for name, value in request.query.items()
+    ):
+        raise Problem(400, "The address contains a NUL character (%00).", slug="invalid-url")
 
 
 def _detail_for(error: web.HTTPException) -> str:

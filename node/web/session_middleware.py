@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -10,6 +11,7 @@ from aiohttp.typedefs import Handler
 from i18n.negotiation import choose_language
 from i18n.translate import gettext
 from node.api.problems import Problem
+from node.api.storable import unstorable
 from node.db.types import utcnow
 from node.state import NODE
 from node.web.context import (
@@ -78,6 +80,15 @@ async def web_session(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+def _check_form_text(values: Iterable[object]) -> None:
+    """Every page form passes here first: refuse text no database can store (see
+    node.api.storable) before a handler puts it in a statement."""
+    for value in values:
+        reason = unstorable(value) if isinstance(value, str) else None
+        if reason is not None:
+            raise Problem(422, gettext("A field contains characters that cannot be stored."))
+
+
 async def _check_csrf(request: web.Request) -> None:
     if request.content_type == "multipart/form-data":
         # File uploads are streamed by their handler; reading the body here would
@@ -87,6 +98,7 @@ async def _check_csrf(request: web.Request) -> None:
     else:
         form = await request.post()
         offered = form.get("csrf_token")
+        _check_form_text(form.values())
     keys = request.app[NODE].session_keys
     if not isinstance(offered, str) or not keys.csrf_ok(csrf_binding(request), offered):
         raise Problem(
