@@ -7,7 +7,6 @@ are sent here by ``verified_page_member`` from every page with case content.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from aiohttp import BodyPartReader, web
 from pydantic import ValidationError
 
 from i18n.translate import N_, gettext
+from node.api.bodies import malformed_multipart, part_chunks
 from node.db.types import utcnow
 from node.members.models import Member
 from node.state import NODE
@@ -44,7 +44,6 @@ from verification.workflow import InvalidTransition
 routes = web.RouteTableDef()
 PATH = "/verification"
 DOCUMENT_FIELD = "document"
-_CHUNK = 64 * 1024
 
 STEP_TEXTS = {
     NextStep.NONE: N_("You are verified and can read and post cases."),
@@ -179,17 +178,13 @@ async def claim(request: web.Request) -> web.Response:
 async def _document_part(request: web.Request) -> BodyPartReader | None:
     if request.content_type != "multipart/form-data":
         return None
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if isinstance(part, BodyPartReader) and part.name == DOCUMENT_FIELD and part.filename:
-            return part
-        await part.release()
+    with malformed_multipart():
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if isinstance(part, BodyPartReader) and part.name == DOCUMENT_FIELD and part.filename:
+                return part
+            await part.release()
     return None
-
-
-async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
-    while chunk := await part.read_chunk(_CHUNK):
-        yield chunk
 
 
 @routes.post(PATH + "/document")
@@ -209,7 +204,7 @@ async def document(request: web.Request) -> web.Response:
         return await _page(request, member, status=422, error=gettext("Choose a file to send."))
     try:
         stored = await store_document(
-            _chunks(part),
+            part_chunks(part),
             documents_folder(config.data_dir),
             max_bytes=config.verification_document_max_bytes,
         )

@@ -13,6 +13,7 @@ from aiohttp import web
 from node.admin.access import render_admin, staff_page_member
 from node.admin.audit import audit_actions, audit_page, member_names
 from node.admin.audit_labels import action_label
+from node.api.numbers import whole_number
 from node.state import node_state
 
 routes = web.RouteTableDef()
@@ -30,7 +31,7 @@ async def audit_log(request: web.Request) -> web.Response:
     action = request.query.get("action", "").strip()[:64]
     subject = request.query.get("subject", "").strip()[:200]
     raw_before = request.query.get("before", "")
-    before = int(raw_before) if raw_before.isdigit() else None
+    before = whole_number(raw_before)
     async with node_state(request).db.read() as session:
         page = await audit_page(
             session, action=action or None, subject=subject or None, before=before, limit=PAGE_SIZE

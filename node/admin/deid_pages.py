@@ -8,6 +8,7 @@ from aiohttp import web
 from i18n.translate import N_, gettext
 from node.admin.access import notice, render_admin, staff_page_member
 from node.admin.deid import flag_rows, mark_reviewed
+from node.api.numbers import whole_number
 from node.cases.pages import CASE_LABELS
 from node.cases.pages_forms import FINDING_KINDS
 from node.db.types import utcnow
@@ -27,7 +28,7 @@ async def flags_page(request: web.Request) -> web.Response:
     member = staff_page_member(request)
     tab = "reviewed" if request.query.get("tab") == "reviewed" else "unreviewed"
     raw_before = request.query.get("before", "")
-    before = int(raw_before) if raw_before.isdigit() else None
+    before = whole_number(raw_before)
     async with node_state(request).db.read() as session:
         rows = await flag_rows(session, reviewed=tab == "reviewed", before=before, limit=PAGE_SIZE)
     context = {

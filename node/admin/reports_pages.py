@@ -23,6 +23,7 @@ from node.admin.access import (
     validated,
 )
 from node.admin.reports import report_rows
+from node.api.numbers import whole_number
 from node.api.problems import Problem
 from node.members.models import Member
 from node.moderation import actions as moderation_actions
@@ -68,7 +69,7 @@ _REFUSALS = {
 
 def _before(request: web.Request) -> int | None:
     value = request.query.get("before", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 async def _reports_page(

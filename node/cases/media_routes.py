@@ -11,9 +11,10 @@ from aiohttp import BodyPartReader, web
 from sqlalchemy import select
 
 from federation.origin import same_origin
-from node.api.bodies import json_response
+from node.api.bodies import json_response, malformed_multipart
 from node.api.problems import Problem, not_found
 from node.api.routing import ApiRoutes
+from node.api.storable import unstorable
 from node.cases.attachments import image_out
 from node.cases.media import add_image, media_path
 from node.cases.models import Attachment
@@ -64,32 +65,59 @@ async def media_api(request: web.Request) -> web.StreamResponse:
     return await _file_response(request, request.match_info["local_id"], ours_only=False)
 
 
+async def _read_part(part: BodyPartReader, limit: int) -> bytes | None:
+    """The part's bytes, or None as soon as they grow past ``limit`` (never buffered
+    beyond it)."""
+    chunks = []
+    size = 0
+    while chunk := await part.read_chunk(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _utf8(data: bytes) -> str:
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        raise Problem(422, "The description is not UTF-8 text.", slug="invalid-body") from None
+
+
+def _description_too_long() -> Problem:
+    return Problem(
+        422, f"The description is limited to {DESCRIPTION_MAX} characters.", slug="invalid-body"
+    )
+
+
 async def _read_upload(request: web.Request, limit: int) -> tuple[bytes, str]:
     if not request.content_type.startswith("multipart/form-data"):
         raise Problem(415, "Send the image as multipart/form-data (fields: file, description).")
-    reader = await request.multipart()
     data: bytes | None = None
     description = ""
-    async for part in reader:
-        if not isinstance(part, BodyPartReader):
-            continue
-        if part.name == "file":
-            chunks = []
-            size = 0
-            while chunk := await part.read_chunk(64 * 1024):
-                size += len(chunk)
-                if size > limit:
+    with malformed_multipart():
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "file":
+                data = await _read_part(part, limit)
+                if data is None:
                     raise Problem(413, f"Images are limited to {limit} bytes.", slug="too-large")
-                chunks.append(chunk)
-            data = b"".join(chunks)
-        elif part.name == "description":
-            description = (await part.text())[: DESCRIPTION_MAX + 1]
+            elif part.name == "description":
+                # Read as UTF-8 whatever charset the part claims (forms send UTF-8), and
+                # no further than the longest description could take.
+                text = await _read_part(part, 4 * DESCRIPTION_MAX)
+                if text is None:
+                    raise _description_too_long()
+                description = _utf8(text)
     if not data:
         raise Problem(422, "The image file is missing.", slug="invalid-body")
     if len(description) > DESCRIPTION_MAX:
-        raise Problem(
-            422, f"The description is limited to {DESCRIPTION_MAX} characters.", slug="invalid-body"
-        )
+        raise _description_too_long()
+    if (reason := unstorable(description)) is not None:
+        raise Problem(422, f"The description {reason}.", slug="invalid-body")
     return data, description.strip()
 
 

@@ -14,6 +14,7 @@ from multidict import MultiDictProxy
 from pydantic import ValidationError
 
 from i18n.translate import N_, gettext
+from node.api.numbers import whole_number
 from node.api.problems import Problem
 from node.privacy.guard import findings_in
 
@@ -181,9 +182,10 @@ def redaction(form: Form) -> tuple[str, int, int] | None:
         return None
     field, _, span = value.partition(":")
     start, _, end = span.partition(":")
-    if not (start.isdigit() and end.isdigit()) or int(start) >= int(end):
+    first, last = whole_number(start), whole_number(end)
+    if first is None or last is None or first >= last:
         return None
-    return field, int(start), int(end)
+    return field, first, last
 
 
 def apply_redaction(values: dict[str, Any], where: tuple[str, int, int]) -> bool:

@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from i18n.translate import gettext
+from node.api.numbers import whole_number
 from node.api.problems import Problem
 from node.cases import actions
 from node.cases.access import case_or_404, is_moderator, reply_or_404
@@ -138,7 +139,7 @@ async def add_poll(request: web.Request) -> web.Response:
     }
     state = FormState("poll", values)
     options = [line.strip() for line in option_lines.splitlines() if line.strip()]
-    hours = int(closes_in) if closes_in.isdigit() else 0
+    hours = whole_number(closes_in) or 0
     errors = {}
     if hours not in POLL_DURATIONS:
         errors["closes_in"] = gettext("Please choose one of the options.")
@@ -168,7 +169,9 @@ async def vote(request: web.Request) -> web.Response:
     member = verified_page_member(request)
     local_id = request.match_info["local_id"]
     form = await request.post()
-    choices = [int(value) for value in texts(form, "choice") if value.isdigit()]
+    choices = [
+        choice for value in texts(form, "choice") if (choice := whole_number(value)) is not None
+    ]
     state = FormState("vote", {"choices": choices})
     try:
         data = VoteIn.model_validate({"choices": choices})
@@ -197,9 +200,13 @@ class ReplyPlace:
     may_delete: bool
 
 
-async def _reply_place(request: web.Request, member: Member) -> ReplyPlace:
+async def _reply_place(
+    request: web.Request, member: Member, *, hidden_ok: bool = False
+) -> ReplyPlace:
     async with node_state(request).db.read() as session:
-        reply, case = await reply_or_404(session, request.match_info["reply_id"])
+        reply, case = await reply_or_404(
+            session, request.match_info["reply_id"], hidden_ok=hidden_ok
+        )
         own = reply.author_member_id == member.id
         return ReplyPlace(
             reply_id=reply.local_id,
@@ -301,7 +308,7 @@ async def edit_reply(request: web.Request) -> web.Response:
 @routes.get("/replies/{reply_id}/delete")
 async def delete_reply_confirmation(request: web.Request) -> web.Response:
     member = verified_page_member(request)
-    place = await _reply_place(request, member)
+    place = await _reply_place(request, member, hidden_ok=True)
     if not place.may_delete:
         raise _not_author()
     context = {
@@ -318,7 +325,7 @@ async def delete_reply_confirmation(request: web.Request) -> web.Response:
 @routes.post("/replies/{reply_id}/delete")
 async def delete_reply(request: web.Request) -> web.Response:
     member = verified_page_member(request)
-    place = await _reply_place(request, member)
+    place = await _reply_place(request, member, hidden_ok=True)
     try:
         await actions.delete_reply(node_state(request), member, place.reply_id)
     except Problem as problem:

@@ -72,7 +72,8 @@ _WORD_PATTERNS: Final = MappingProxyType({p: _word_pattern(p) for p in PROFILES}
 
 
 def detect(view: TextView, profile: str) -> Iterator[Candidate]:
-    old = [n for n in view.numbers if n[2].isdigit() and 90 <= int(n[2]) <= 129]
+    # Three digits at most before int(): a run of 4,300 digits is too long to convert.
+    old = [n for n in view.numbers if len(n[2]) <= 3 and n[2].isdigit() and 90 <= int(n[2]) <= 129]
     for match in view.near(_PATTERNS[profile], old, before=24, after=24):
         yield Candidate(match.start(), match.end(), AGE_OVER_89, PRIORITY)
     words = _WORD_PATTERNS[profile]

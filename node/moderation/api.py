@@ -6,6 +6,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from node.api.bodies import json_response, read_json
+from node.api.numbers import whole_number
 from node.api.problems import Problem, forbidden, not_found
 from node.api.routing import ApiRoutes
 from node.cases.access import is_moderator
@@ -23,6 +24,7 @@ from node.moderation.schemas import (
     RevealOut,
 )
 from node.moderation.service import find_target
+from node.peers.service import PeerError
 from node.state import node_state
 
 api = ApiRoutes(tag="moderation")
@@ -108,11 +110,11 @@ async def decision(request: web.Request) -> web.Response:
     node if it was posted here, otherwise from this node only."""
     member = moderator(request)
     data = await read_json(request, DecisionIn)
-    report_id = request.match_info["id"]
-    if not report_id.isdigit():
+    report_id = whole_number(request.match_info["id"])
+    if report_id is None:
         raise not_found("No such report.")
     decided = await moderation_actions.decide_report(
-        node_state(request), member, int(report_id), data.action, data.reason
+        node_state(request), member, report_id, data.action, data.reason
     )
     return json_response({"state": decided})
 
@@ -142,12 +144,20 @@ async def reveal(request: web.Request) -> web.Response:
     "/api/v1/admin/peers/block",
     summary="Stop federating with a peer, at once",
     request=BlockIn,
-    errors=(403, 404),
+    errors=(403, 404, 422),
 )
 async def block_peer(request: web.Request) -> web.Response:
     """Removes the peer from the allowlist: its requests are refused from the next one,
     and nothing more is delivered to it. Audited with the reason."""
     member = admin(request)
     data = await read_json(request, BlockIn)
-    await moderation_actions.block_peer(node_state(request), member, data.origin, data.reason)
+    try:
+        await moderation_actions.block_peer(node_state(request), member, data.origin, data.reason)
+    except PeerError as error:  # not a node URL
+        raise Problem(
+            422,
+            str(error),
+            slug="invalid-body",
+            errors=[{"field": "origin", "message": str(error)}],
+        ) from None
     return json_response({"blocked": data.origin})

@@ -15,6 +15,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from federation.jsonld import ACTIVITYSTREAMS
+from node.api.numbers import whole_number
 from node.api.problems import Problem
 from node.discovery_routes import activity_response
 from node.network.authorized import require_peer
@@ -44,9 +45,9 @@ async def outbox(request: web.Request) -> web.Response:
                 "first": f"{base}?after=0",
             }
         )
-    if not after_text.isdigit():
+    after = whole_number(after_text)
+    if after is None:
         raise Problem(400, "after must be a sequence number")
-    after = int(after_text)
     async with state.db.read() as session:
         rows = (
             await session.execute(

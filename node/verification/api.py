@@ -6,14 +6,13 @@ unverified member becomes verified.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from aiohttp import BodyPartReader, web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from node.api.bodies import json_response, read_json
+from node.api.bodies import json_response, malformed_multipart, part_chunks, read_json
 from node.api.problems import Problem
 from node.api.routing import ApiRoutes
 from node.db.types import utcnow
@@ -52,7 +51,6 @@ from verification.workflow import InvalidTransition
 api = ApiRoutes(tag="verification")
 
 DOCUMENT_FIELD = "document"
-_CHUNK = 64 * 1024
 
 _REASON_MESSAGES = {
     PublicReason.MATCHED: "Your licence number and names match the register.",
@@ -205,17 +203,13 @@ async def _document_part(request: web.Request) -> BodyPartReader:
         raise Problem(
             415, "Send the document as multipart/form-data.", slug="unsupported-media-type"
         )
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if isinstance(part, BodyPartReader) and part.name == DOCUMENT_FIELD:
-            return part
-        await part.release()
+    with malformed_multipart():
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if isinstance(part, BodyPartReader) and part.name == DOCUMENT_FIELD:
+                return part
+            await part.release()
     raise Problem(422, f"The form has no {DOCUMENT_FIELD!r} file.", slug="invalid-body")
-
-
-async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
-    while chunk := await part.read_chunk(_CHUNK):
-        yield chunk
 
 
 @api.post(
@@ -241,7 +235,7 @@ async def post_document(request: web.Request) -> web.Response:
     folder = documents_folder(config.data_dir)
     try:
         stored = await store_document(
-            _chunks(part), folder, max_bytes=config.verification_document_max_bytes
+            part_chunks(part), folder, max_bytes=config.verification_document_max_bytes
         )
     except DocumentRefused as error:
         raise Problem(error.status, error.detail, slug=error.slug) from None

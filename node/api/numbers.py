@@ -1,0 +1,20 @@
+"""Whole numbers read from URLs and forms (ids, cursors, choices).
+
+``str.isdigit()`` is not the test: it accepts "²" and "٣", which ``int()`` then
+refuses or reads, and any length, while ``int()`` refuses 4,300 digits and more and
+either database overflows past 2**63 - 1. Each was a 500.
+"""
+
+from __future__ import annotations
+
+# The largest id either database stores (PostgreSQL BIGINT, SQLite INTEGER).
+MAX_STORED_INT = 2**63 - 1
+
+
+def whole_number(text: str, maximum: int = MAX_STORED_INT) -> int | None:
+    """``text`` as a whole number if it is written in ASCII digits and at most
+    ``maximum``; None otherwise."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
