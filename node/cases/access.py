@@ -30,13 +30,20 @@ def _found(case: Case | None) -> Case:
     return case
 
 
-async def reply_or_404(session: AsyncSession, local_id: str) -> tuple[Reply, Case]:
+async def reply_or_404(
+    session: AsyncSession, local_id: str, *, hidden_ok: bool = False
+) -> tuple[Reply, Case]:
+    """The reply and its case. A reply a moderator hid on this node, or one in a hidden
+    case, is not there for members (no marks, edits or answers to it); ``hidden_ok``
+    is for deleting it, which its author may still want done on every node."""
     reply = await session.scalar(select(Reply).where(Reply.local_id == local_id))
-    if reply is None:
+    if reply is None or (reply.hidden_at is not None and not hidden_ok):
         raise not_found("No such reply; it may have been deleted.")
     case = await session.get(Case, reply.case_id)
     if case is None or case.deleted_at is not None:
         raise not_found("The case of this reply was deleted.")
+    if case.hidden_at is not None and not hidden_ok:
+        raise not_found("No such case; it may have been deleted.")
     return reply, case
 
 

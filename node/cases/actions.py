@@ -258,7 +258,7 @@ async def resolve_case(
         if case.status == "resolved":
             raise conflict("This case is already resolved.", "already-resolved")
         accepted = await reply_in_thread(session, case, data.accepted_reply)
-        if accepted is None:
+        if accepted is None or accepted.hidden_at is not None:  # hidden: not there here
             raise Problem(422, "accepted_reply must be a reply of this case.", slug="invalid-body")
         case.status = "resolved"
         case.accepted_reply_iri = accepted.iri
@@ -291,7 +291,7 @@ async def post_reply(state: NodeState, member: Member, local_id: str, data: Repl
         parent = None
         if data.in_reply_to:
             parent = await reply_in_thread(session, case, data.in_reply_to)
-            if parent is None:
+            if parent is None or parent.hidden_at is not None:  # hidden: not there here
                 raise Problem(422, "in_reply_to must be a reply of this case.", slug="invalid-body")
         reply = await create_local_reply(
             session,
@@ -368,7 +368,7 @@ async def edit_reply(
 async def delete_reply(state: NodeState, member: Member, reply_id: str) -> None:
     """By its author, or by a moderator of the case's origin; deleted on every node."""
     async with state.db.write() as session:
-        reply, case = await reply_or_404(session, reply_id)
+        reply, case = await reply_or_404(session, reply_id, hidden_ok=True)
         if not reply.is_local and not case.is_local:
             raise Problem(
                 403,

@@ -6,7 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from i18n.languages import SUPPORTED_LANGUAGES
 from i18n.specialties import is_specialty
@@ -189,6 +196,13 @@ class CaseEdit(BaseModel):
         max_length=50,
         description="findings of the de-identification guard you confirm are not identifying",
     )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> CaseEdit:
+        # An empty edit would still record a revision and send an Update to every peer.
+        if self.title is None and self.body is None and self.question is None:
+            raise ValueError("give at least one of title, body and question")
+        return self
 
 
 class ReplyOut(BaseModel):

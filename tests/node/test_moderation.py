@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,87 @@ async def test_block_peer_takes_effect_at_once(network: NodeNetwork) -> None:
     await de.state.federation.delivery.tick()
     await us.state.federation.catchup.pull_all()
     assert await first_case(us, admin) is None
+
+
+async def hide(node: TestNode, reporter: Account, moderator: Account, obj: str) -> None:
+    status, _ = await node.request(
+        "POST", "/api/v1/reports", token=reporter.token, json={"object": obj, "reason": "abusive"}
+    )
+    assert status == 201
+    _, reports = await node.request("GET", "/api/v1/admin/reports", token=moderator.token)
+    [report] = [r for r in reports["items"] if r["state"] == "open"]
+    status, _ = await node.request(
+        "POST",
+        f"/api/v1/admin/reports/{report['id']}/decision",
+        token=moderator.token,
+        json={"action": "hide", "reason": "abusive language"},
+    )
+    assert status == 200
+
+
+@dataclass
+class Thread:
+    node: TestNode
+    author: Account
+    answerer: Account
+    reader: Account
+    moderator: Account
+    case: dict[str, Any]
+    reply: dict[str, Any]
+
+
+async def thread_with_a_reply(network: NodeNetwork) -> Thread:
+    node = await network.spawn("US")
+    author, answerer, reader = [await node.add_member() for _ in range(3)]
+    moderator = await node.add_member(role=Role.MODERATOR)
+    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    _, reply = await node.request(
+        "POST",
+        f"/api/v1/cases/{case['local_id']}/replies",
+        token=answerer.token,
+        json={"content": "Rude answer."},
+    )
+    return Thread(node, author, answerer, reader, moderator, case, reply)
+
+
+async def cannot_mark_or_edit(thread: Thread) -> None:
+    node, reply = thread.node, f"/api/v1/replies/{thread.reply['local_id']}"
+    assert (await node.request("POST", f"{reply}/helpful", token=thread.reader.token))[0] == 404
+    edit = {"content": "Edited."}
+    assert (await node.request("PATCH", reply, token=thread.answerer.token, json=edit))[0] == 404
+
+
+async def test_a_hidden_reply_is_not_there_for_members_but_its_author_may_delete_it(
+    network: NodeNetwork,
+) -> None:
+    thread = await thread_with_a_reply(network)
+    node, reply = thread.node, thread.reply
+    await hide(node, thread.reader, thread.moderator, reply["local_id"])
+
+    await cannot_mark_or_edit(thread)
+    path = f"/api/v1/cases/{thread.case['local_id']}"
+    answer = {"content": "I disagree.", "in_reply_to": reply["local_id"]}
+    status, _ = await node.request(
+        "POST", f"{path}/replies", token=thread.reader.token, json=answer
+    )
+    assert status == 422
+    resolution = {
+        "accepted_reply": reply["local_id"],
+        "summary": "Solved.",
+        "found_what_needed": True,
+    }
+    status, _ = await node.request(
+        "POST", f"{path}/resolution", token=thread.author.token, json=resolution
+    )
+    assert status == 422
+    # Hidden here, not on the other nodes: its author may still take it back everywhere.
+    mine = f"/api/v1/replies/{reply['local_id']}"
+    assert (await node.request("DELETE", mine, token=thread.answerer.token))[0] == 204
+
+
+async def test_the_replies_of_a_hidden_case_are_not_there_for_members(
+    network: NodeNetwork,
+) -> None:
+    thread = await thread_with_a_reply(network)
+    await hide(thread.node, thread.reader, thread.moderator, thread.case["id"])
+    await cannot_mark_or_edit(thread)
