@@ -119,8 +119,12 @@ async def demo_network(base_port: int, data: Path) -> AsyncIterator[list[Running
             nodes.append(await _prepare(folder, spec, base_port + offset))
         yield nodes
     finally:
-        for node in reversed(nodes):
-            await node.stop()
+        # Together: each node may give its workers STOP_SECONDS to finish, and Ctrl-C
+        # should not wait for three of those in a row.
+        outcomes = await asyncio.gather(*(node.stop() for node in nodes), return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
 
 async def run_demo(*, base_port: int = 8101, data: Path | None = None) -> None:
