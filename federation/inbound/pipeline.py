@@ -21,7 +21,6 @@ redelivery is a no-op), answers 202, and a worker runs the handler's ``receive``
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 from dataclasses import dataclass
@@ -125,16 +124,18 @@ def signature_fingerprint(claim: SignatureClaim) -> bytes:
 def parse_json(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InboundRejected(f"the body is not JSON: {error}", slug="invalid-json") from None
     except RecursionError:
         raise InboundRejected("the JSON is nested too deeply", slug="invalid-json") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, a 4,301-digit number
+        raise InboundRejected(f"the body is not JSON: {error}", slug="invalid-json") from None
 
 
 def _utf8(body: bytes) -> str | None:
-    """The body as text, if it is plain UTF-8: JSON may also come as UTF-16 or
-    UTF-32, or start with a byte order mark, which json.loads accepts in bytes only."""
-    if body.startswith(codecs.BOM_UTF8):
+    """The body as text, if it is plain UTF-8. JSON may also come as UTF-16 or UTF-32,
+    with or without a byte order mark, which json.loads reads in bytes only; an ASCII
+    document in UTF-16 is valid UTF-8 too, full of NULs, so the encoding is detected
+    the way json.loads detects it."""
+    if json.detect_encoding(body) != "utf-8":
         return None
     try:
         return body.decode()

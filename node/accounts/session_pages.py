@@ -9,6 +9,7 @@ from sqlalchemy import select
 from i18n.translate import N_, gettext
 from node.accounts.credentials import end_other_sessions
 from node.accounts.sessions import active_sessions, admin_end_sessions, end_session_of
+from node.api.numbers import path_id
 from node.api.problems import Problem
 from node.db.types import utcnow
 from node.members.models import Member, Role
@@ -43,7 +44,7 @@ async def sessions_page(request: web.Request) -> web.Response:
 async def end_one(request: web.Request) -> web.Response:
     state = request.app[NODE]
     member = signed_in_page_member(request)
-    session_id = int(request.match_info["session_id"])
+    session_id = path_id(request, "session_id")
     async with state.db.write() as session:
         ended = await end_session_of(session, member.id, session_id, now=utcnow())
     if not ended:

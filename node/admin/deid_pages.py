@@ -8,7 +8,7 @@ from aiohttp import web
 from i18n.translate import N_, gettext
 from node.admin.access import notice, render_admin, staff_page_member
 from node.admin.deid import flag_rows, mark_reviewed
-from node.api.numbers import whole_number
+from node.api.numbers import path_id, whole_number
 from node.cases.pages import CASE_LABELS
 from node.cases.pages_forms import FINDING_KINDS
 from node.db.types import utcnow
@@ -48,9 +48,7 @@ async def flags_page(request: web.Request) -> web.Response:
 async def reviewed(request: web.Request) -> web.Response:
     member = staff_page_member(request)
     async with node_state(request).db.write() as session:
-        found = await mark_reviewed(
-            session, int(request.match_info["flag_id"]), member, now=utcnow()
-        )
+        found = await mark_reviewed(session, path_id(request, "flag_id"), member, now=utcnow())
     if not found:
         raise web.HTTPNotFound()
     raise web.HTTPFound(PATH + "?notice=reviewed")

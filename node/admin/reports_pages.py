@@ -23,7 +23,7 @@ from node.admin.access import (
     validated,
 )
 from node.admin.reports import report_rows
-from node.api.numbers import whole_number
+from node.api.numbers import path_id, whole_number
 from node.api.problems import Problem
 from node.members.models import Member
 from node.moderation import actions as moderation_actions
@@ -104,7 +104,7 @@ async def reports_page(request: web.Request) -> web.Response:
 @routes.post(PATH + r"/{report_id:\d+}/decision")
 async def decide(request: web.Request) -> web.Response:
     member = staff_page_member(request)
-    report_id = int(request.match_info["report_id"])
+    report_id = path_id(request, "report_id")
     form = await request.post()
     failed = {
         "id": report_id,

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from i18n.translate import N_, gettext
 from node.accounts.verification_pages import STATUS_NAMES
 from node.admin.access import form_errors, notice, render_admin, staff_page_member, validated
+from node.api.numbers import path_id
 from node.api.problems import Problem
 from node.db.types import utcnow
 from node.members.models import Member
@@ -118,7 +119,7 @@ async def queue(request: web.Request) -> web.Response:
 async def decide(request: web.Request) -> web.Response:
     member = staff_page_member(request)
     state = node_state(request)
-    claim_id = int(request.match_info["claim_id"])
+    claim_id = path_id(request, "claim_id")
     form = await request.post()
     failed = {"id": claim_id, "reason": str(form.get("reason", ""))}
     try:
@@ -170,9 +171,7 @@ async def document(request: web.Request) -> web.StreamResponse:
     """The uploaded file as a download (never shown inline); the look is audited."""
     member = staff_page_member(request)
     try:
-        return await document_response(
-            node_state(request), member, int(request.match_info["claim_id"])
-        )
+        return await document_response(node_state(request), member, path_id(request, "claim_id"))
     except Problem as problem:
         if problem.status != 404:
             raise

@@ -30,10 +30,10 @@ async def read_json(request: web.Request, model: type[Model]) -> Model:
     raw = await request.read()  # aiohttp enforces the app's client_max_size here (413)
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Problem(400, f"The body is not valid JSON: {error}", slug="invalid-json") from None
     except RecursionError:
         raise Problem(400, "The body is nested too deeply.", slug="invalid-json") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, a 4,301-digit number
+        raise Problem(400, f"The body is not valid JSON: {error}", slug="invalid-json") from None
     if not isinstance(data, dict):
         raise Problem(422, "The body must be a JSON object.", slug="invalid-body")
     found = first_unstorable(data)

@@ -7,6 +7,10 @@ either database overflows past 2**63 - 1. Each was a 500.
 
 from __future__ import annotations
 
+from aiohttp import web
+
+from node.api.problems import not_found
+
 # The largest id either database stores (PostgreSQL BIGINT, SQLite INTEGER).
 MAX_STORED_INT = 2**63 - 1
 
@@ -18,3 +22,12 @@ def whole_number(text: str, maximum: int = MAX_STORED_INT) -> int | None:
         return None
     value = int(text)
     return value if value <= maximum else None
+
+
+def path_id(request: web.Request, name: str) -> int:
+    """The id a route pattern such as ``{claim_id:\\d+}`` matched, or 404: the pattern
+    lets through numbers no row can have."""
+    value = whole_number(request.match_info[name])
+    if value is None:
+        raise not_found("No such resource.")
+    return value

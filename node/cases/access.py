@@ -31,19 +31,24 @@ def _found(case: Case | None) -> Case:
 
 
 async def reply_or_404(
-    session: AsyncSession, local_id: str, *, hidden_ok: bool = False
+    session: AsyncSession, local_id: str, *, deleting_as: Member | None = None
 ) -> tuple[Reply, Case]:
     """The reply and its case. A reply a moderator hid on this node, or one in a hidden
-    case, is not there for members (no marks, edits or answers to it); ``hidden_ok``
-    is for deleting it, which its author may still want done on every node."""
+    case, is not there for members (no marks, edits or answers to it), except for
+    ``deleting_as`` its author or a moderator: its author may still want it deleted
+    on every node (it is hidden on this node only)."""
     reply = await session.scalar(select(Reply).where(Reply.local_id == local_id))
-    if reply is None or (reply.hidden_at is not None and not hidden_ok):
+    if reply is None:
         raise not_found("No such reply; it may have been deleted.")
     case = await session.get(Case, reply.case_id)
     if case is None or case.deleted_at is not None:
         raise not_found("The case of this reply was deleted.")
-    if case.hidden_at is not None and not hidden_ok:
-        raise not_found("No such case; it may have been deleted.")
+    if reply.hidden_at is not None or case.hidden_at is not None:
+        may_delete = deleting_as is not None and (
+            deleting_as.id == reply.author_member_id or is_moderator(deleting_as)
+        )
+        if not may_delete:  # the same answer as for a reply that never was
+            raise not_found("No such reply; it may have been deleted.")
     return reply, case
 
 

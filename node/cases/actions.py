@@ -368,7 +368,7 @@ async def edit_reply(
 async def delete_reply(state: NodeState, member: Member, reply_id: str) -> None:
     """By its author, or by a moderator of the case's origin; deleted on every node."""
     async with state.db.write() as session:
-        reply, case = await reply_or_404(session, reply_id, hidden_ok=True)
+        reply, case = await reply_or_404(session, reply_id, deleting_as=member)
         if not reply.is_local and not case.is_local:
             raise Problem(
                 403,

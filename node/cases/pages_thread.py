@@ -201,11 +201,11 @@ class ReplyPlace:
 
 
 async def _reply_place(
-    request: web.Request, member: Member, *, hidden_ok: bool = False
+    request: web.Request, member: Member, *, deleting: bool = False
 ) -> ReplyPlace:
     async with node_state(request).db.read() as session:
         reply, case = await reply_or_404(
-            session, request.match_info["reply_id"], hidden_ok=hidden_ok
+            session, request.match_info["reply_id"], deleting_as=member if deleting else None
         )
         own = reply.author_member_id == member.id
         return ReplyPlace(
@@ -308,7 +308,7 @@ async def edit_reply(request: web.Request) -> web.Response:
 @routes.get("/replies/{reply_id}/delete")
 async def delete_reply_confirmation(request: web.Request) -> web.Response:
     member = verified_page_member(request)
-    place = await _reply_place(request, member, hidden_ok=True)
+    place = await _reply_place(request, member, deleting=True)
     if not place.may_delete:
         raise _not_author()
     context = {
@@ -325,7 +325,7 @@ async def delete_reply_confirmation(request: web.Request) -> web.Response:
 @routes.post("/replies/{reply_id}/delete")
 async def delete_reply(request: web.Request) -> web.Response:
     member = verified_page_member(request)
-    place = await _reply_place(request, member, hidden_ok=True)
+    place = await _reply_place(request, member, deleting=True)
     try:
         await actions.delete_reply(node_state(request), member, place.reply_id)
     except Problem as problem:

@@ -27,7 +27,7 @@ from federation.inbound.registry import ActivityHandler, BatchHandler, Envelope,
 from node.db.types import utcnow
 from node.inbox.context import ApplyContext
 from node.inbox.models import InboxEntry
-from node.network.waiting import nap
+from node.network.waiting import wait_event
 from node.outbox.publish import holds_append_lock
 from node.state import NodeState
 
@@ -75,9 +75,11 @@ class InboxWorker:
             if await self.apply_batch():
                 continue
             streaming = self._last_rows > 1
-            await nap(self.wake, POLL_SECONDS)
-            if streaming:
-                # A quiet node (a batch of one) applies the next activity at once.
+            woken = await wait_event(self.wake, POLL_SECONDS)
+            self.wake.clear()
+            if streaming and woken:
+                # A quiet node (a batch of one, or no wake for a whole poll interval)
+                # applies the next activity at once.
                 await asyncio.sleep(GATHER_SECONDS)
 
     async def apply_batch(self) -> bool:
@@ -127,12 +129,18 @@ class InboxWorker:
         it applied."""
         run: list[_Item] = []
         for row in rows:
-            envelope = Envelope(
-                activity=json.loads(row.activity),
-                signer_origin=row.signer_origin,
-                key_id=row.key_id,
-                raw=json.loads(row.raw),
-            )
+            try:
+                envelope = Envelope(
+                    activity=json.loads(row.activity),
+                    signer_origin=row.signer_origin,
+                    key_id=row.key_id,
+                    raw=json.loads(row.raw),
+                )
+            except ValueError as error:
+                # Stored unreadable (by an older version, or by hand): this row's
+                # failure, not the batch's, or the oldest row would stall the inbox.
+                self._failed(row, error)
+                continue
             try:
                 handler: ActivityHandler[ApplyContext] | None = self.registry.find(
                     envelope.activity

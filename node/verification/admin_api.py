@@ -8,6 +8,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from node.api.bodies import json_response, read_json
+from node.api.numbers import path_id
 from node.api.problems import Problem, not_found
 from node.api.routing import ApiRoutes
 from node.audit.service import record
@@ -104,7 +105,7 @@ async def review_queue(request: web.Request) -> web.Response:
 async def claim_document(request: web.Request) -> web.StreamResponse:
     """The file as uploaded, as an attachment. Every look is written to the audit log."""
     member = reviewer(request)
-    return await document_response(node_state(request), member, int(request.match_info["claim_id"]))
+    return await document_response(node_state(request), member, path_id(request, "claim_id"))
 
 
 async def document_response(state: NodeState, member: Member, claim_id: int) -> web.FileResponse:
@@ -149,7 +150,7 @@ async def decide(request: web.Request) -> web.Response:
         async with state.db.write() as session:
             decided = await decide_claim(
                 session,
-                int(request.match_info["claim_id"]),
+                path_id(request, "claim_id"),
                 member,
                 body.decision,
                 body.reason,

@@ -22,6 +22,7 @@ from federation.inbound.registry import Envelope
 from federation.jsonld import normalize
 from node.cases.handlers import CreateCase
 from node.cases.models import Attachment, Case, CaseSpecialty, Tombstone
+from node.db.types import utcnow
 from node.inbox import worker as inbox_worker
 from node.inbox.context import ApplyContext
 from node.inbox.models import InboxEntry
@@ -193,3 +194,31 @@ async def test_while_activities_stream_in_the_worker_gathers_them(
     entries = await settled(receiver, late)
     assert {row.state for row in entries.values()} == {"applied"}
     assert handler_calls["many"] == [2], "the two late cases were applied in one batch"
+
+
+async def test_a_row_stored_unreadable_fails_alone(pair: tuple[TestNode, TestNode]) -> None:
+    # Before a fix in the store, an ASCII body in UTF-16 was kept as text full of
+    # NULs; the worker's json.loads then failed for the whole batch, and as the
+    # oldest pending row it stalled the inbox for good.
+    receiver, sender = pair
+    async with receiver.state.db.write() as session:
+        session.add(
+            InboxEntry(
+                activity_id=f"{sender.base_url}/activities/unreadable",
+                signer_origin=sender.base_url,
+                key_id=sender.state.federation.signing_key.key_id,
+                activity='{"type": "Create", ',  # cut short
+                raw="{",
+                received_at=utcnow(),
+                next_attempt_at=utcnow(),
+            )
+        )
+    good = [create_case_activity(sender.base_url, title="after the unreadable one")]
+    await store_at_once(receiver, sender, good)
+    assert {row.state for row in (await settled(receiver, good)).values()} == {"applied"}
+    async with receiver.state.db.read() as session:
+        bad = await session.scalar(
+            select(InboxEntry).where(InboxEntry.activity_id.like("%/unreadable"))
+        )
+    assert bad is not None and (bad.state, bad.attempts) == ("pending", 1)
+    assert bad.last_error is not None and bad.last_error.startswith("JSONDecodeError")

@@ -215,3 +215,26 @@ async def test_a_page_form_with_a_nul_is_refused(network: NodeNetwork) -> None:
         assert refused.status == 422
         done = await visitor.post("/notifications/read", [("all", "1")], csrf_from="/notifications")
         assert done.status == 303
+
+
+async def test_a_json_number_of_thousands_of_digits_is_a_400(network: NodeNetwork) -> None:
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    author = await us.add_member()
+    huge = b'{"title": ' + b"9" * 5000 + b"}"
+    status, problem = await raw_post(us, "/api/v1/cases", author.token, huge)
+    assert status == 400, problem
+    activity = json.dumps(create_case_activity(de.base_url)).encode()
+    with_huge_number = activity[:-1] + b', "x": ' + b"9" * 5000 + b"}"
+    status, problem = await post_inbox(de, us, with_huge_number)
+    assert status == 400, problem
+
+
+async def test_an_id_past_the_databases_range_in_a_route_is_a_404(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    admin = await node.add_member(role=Role.ADMIN)
+    for claim_id in ("99999999999999999999", "9" * 5000):
+        path = f"/api/v1/admin/verification/claims/{claim_id}/document"
+        status, _ = await node.request("GET", path, token=admin.token)
+        assert status == 404

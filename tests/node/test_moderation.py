@@ -283,3 +283,14 @@ async def test_the_replies_of_a_hidden_case_are_not_there_for_members(
     thread = await thread_with_a_reply(network)
     await hide(thread.node, thread.reader, thread.moderator, thread.case["id"])
     await cannot_mark_or_edit(thread)
+
+
+async def test_a_hidden_reply_is_404_to_a_member_who_may_not_delete_it(
+    network: NodeNetwork,
+) -> None:
+    # A 403 ("only its author...") would tell them the hidden reply is there.
+    thread = await thread_with_a_reply(network)
+    await hide(thread.node, thread.reader, thread.moderator, thread.reply["local_id"])
+    path = f"/api/v1/replies/{thread.reply['local_id']}"
+    assert (await thread.node.request("DELETE", path, token=thread.reader.token))[0] == 404
+    assert (await thread.node.request("DELETE", path, token=thread.moderator.token))[0] == 204

@@ -208,7 +208,7 @@
     format = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
       { dateStyle: "long", timeStyle: "short" });
   } catch (error) {
-    return; // a language the browser does not know: no tooltip rather than a wrong one
+    return; // a malformed language tag (a tag the browser lacks falls back to its own)
   }
 
   function label(root) {
