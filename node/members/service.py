@@ -150,7 +150,9 @@ async def resolve_token(
     session: AsyncSession, token: str, *, now: datetime | None = None
 ) -> TokenOwner | None:
     """Who a live token belongs to; None for unknown, revoked or expired tokens."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
+    # Ours are ASCII; header bytes that are not UTF-8 arrive as surrogate escapes,
+    # which could not even be hashed.
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 128 or not token.isascii():
         return None
     now = now or utcnow()
     # One statement for token and member: every API request runs this.
