@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import importlib
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -75,6 +77,9 @@ def is_expected(error: BaseException) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: how an operator (or a
+    # test) sees where a node that does not stop, or does not answer, is waiting.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     words = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(command_of(words)).parse_args(words)
     try:
