@@ -159,5 +159,11 @@ async def stop_federation(runtime: FederationRuntime, log: NodeLogger) -> None:
         _, stuck = await asyncio.wait(runtime.tasks, timeout=STOP_SECONDS)
         for task in stuck:
             log.error("worker did not stop in time", extra={"worker": task.get_name()})
-    await runtime.inbox_store.close()
+    # Bounded too: the batch being stored needs the writer connection, which a worker
+    # left behind above may still hold. Its senders then get no answer and send again.
+    try:
+        async with asyncio.timeout(STOP_SECONDS):
+            await runtime.inbox_store.close()
+    except TimeoutError:
+        log.error("inbox store did not finish its batch in time")
     await runtime.http.close()
