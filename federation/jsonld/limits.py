@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
+from federation.text import unstorable
+
 from .contexts import BUNDLED_CONTEXT_URLS, bundled_context
 from .errors import DocumentShapeError, InvalidContextError, LimitExceededError
 
@@ -134,10 +136,6 @@ def _check_string(value: str, limits: Limits) -> None:
     # Neither is text a database can store (PostgreSQL refuses NUL; UTF-8 has no
     # unpaired surrogates, which JSON can spell as "\ud800"): refused here rather
     # than failing, again and again, when the activity is applied.
-    if "\x00" in value:
-        raise DocumentShapeError("a string contains a NUL character")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise DocumentShapeError("a string contains an unpaired surrogate") from None
+    reason = unstorable(value)
+    if reason is not None:
+        raise DocumentShapeError(f"a string {reason}")

@@ -11,19 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-NUL = "\x00"
-
-
-def unstorable(text: str) -> str | None:
-    """Why ``text`` cannot be stored, or None if it can."""
-    if NUL in text:
-        return "contains a NUL character"
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return "contains an unpaired surrogate, which is not valid Unicode"
-    return None
+from federation.text import unstorable
 
 
 def first_unstorable(document: Any) -> tuple[str, str] | None:

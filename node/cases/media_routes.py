@@ -11,10 +11,10 @@ from aiohttp import BodyPartReader, web
 from sqlalchemy import select
 
 from federation.origin import same_origin
+from federation.text import unstorable
 from node.api.bodies import json_response, malformed_multipart
 from node.api.problems import Problem, not_found
 from node.api.routing import ApiRoutes
-from node.api.storable import unstorable
 from node.cases.attachments import image_out
 from node.cases.media import add_image, media_path
 from node.cases.models import Attachment

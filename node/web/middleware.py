@@ -9,9 +9,9 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from federation.text import NUL
 from i18n.translate import N_, gettext
 from node.api.problems import Problem
-from node.api.storable import NUL
 from node.logs import request_id_var
 from node.state import NODE
 from node.web.context import wants_html

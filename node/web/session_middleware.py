@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from federation.text import unstorable
 from i18n.negotiation import choose_language
 from i18n.translate import gettext
 from node.api.problems import Problem
-from node.api.storable import unstorable
 from node.db.types import utcnow
 from node.state import NODE
 from node.web.context import (
