@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,8 +128,39 @@ async def demo_network(base_port: int, data: Path) -> AsyncIterator[list[Running
                 raise outcome
 
 
+@contextlib.contextmanager
+def stop_signals() -> Iterator[asyncio.Event]:
+    """An event set by the first SIGINT (Ctrl-C) or SIGTERM while the block runs.
+
+    Handled here, not left to ``asyncio.run``: a process started as a background job
+    of a script (``make demo &``, a CI runner) inherits SIGINT *ignored*, and
+    ``asyncio.run`` then leaves Ctrl-C ignored, so the demo never stopped. ``serve``
+    gets the same from aiohttp's ``run_app``. SIGTERM (``kill``, ``docker stop``) now
+    stops the nodes and removes the temporary data too. Installed before the nodes
+    start, so a signal sent as soon as the demo says it is ready is not lost; removed
+    once a signal came, so a second Ctrl-C interrupts a stop that takes too long.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def on_signal() -> None:
+        stop.set()
+        for number in signals:
+            loop.remove_signal_handler(number)
+
+    for number in signals:
+        loop.add_signal_handler(number, on_signal)
+    try:
+        yield stop
+    finally:
+        for number in signals:
+            loop.remove_signal_handler(number)
+
+
 async def run_demo(*, base_port: int = 8101, data: Path | None = None) -> None:
     with contextlib.ExitStack() as stack:
+        stop = stack.enter_context(stop_signals())
         if data is None:
             data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="curbside-demo-")))
         data.mkdir(parents=True, exist_ok=True)
@@ -156,4 +188,4 @@ async def run_demo(*, base_port: int = 8101, data: Path | None = None) -> None:
                     print(f"    API   curl -H '{auth}' {node.base_url}/api/v1/me")
                 print()
             print(f"Data folders: {data}", flush=True)
-            await asyncio.Event().wait()
+            await stop.wait()
