@@ -36,6 +36,7 @@ from node.cases.relay import announce
 from node.cases.replies import (
     create_local_reply,
     encode,
+    replies_anonymously,
     replies_out,
     reply_in_thread,
     thread_replies,
@@ -299,7 +300,11 @@ async def post_reply(state: NodeState, member: Member, local_id: str, data: Repl
             case=case,
             member=member,
             content=data.content,
-            anonymous=data.anonymous,
+            anonymous=(
+                data.anonymous
+                if data.anonymous is not None
+                else await replies_anonymously(session, case, member)
+            ),
             parent=parent,
         )
         guard.record_acknowledged(session, reply.iri, acknowledged, member.id)

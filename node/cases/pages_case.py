@@ -19,6 +19,7 @@ from node.cases import actions
 from node.cases.access import case_or_404, is_moderator
 from node.cases.models import HelpfulMark, Reply, Revision
 from node.cases.pages_vocabulary import vocabulary
+from node.cases.replies import replies_anonymously
 from node.cases.schemas import CaseDetail, ReplyOut
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for
@@ -117,6 +118,7 @@ async def case_page_context(
         marked = await _marked_helpful(session, case.id, member.id)
         revisions = await _revisions(session, [detail.id, *(r.id for r in detail.replies)])
         mine = case.author_member_id == member.id
+        reply_anonymously = await replies_anonymously(session, case, member)
         # Mirrors the delete action's rule, only to decide whether to offer the link:
         # the action itself decides (and refuses a forged form with 403).
         can_delete = (mine and case.is_local) or is_moderator(member)
@@ -135,6 +137,8 @@ async def case_page_context(
         "revisions": revisions,
         "pseudonym": pseudonym_for(state.secret, member.public_id, detail.id),
         "replying_to": replying_to,
+        # The reply form's box starts as the API's default would choose.
+        "reply_anonymously": reply_anonymously,
         "form": form,
         "form_anchor": FORM_ANCHORS.get(form.name),
         "poll_durations": POLL_DURATIONS,

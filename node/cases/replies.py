@@ -40,6 +40,24 @@ async def reply_in_thread(session: AsyncSession, case: Case, ref: str) -> Reply 
     )
 
 
+async def replies_anonymously(session: AsyncSession, case: Case, member: Member) -> bool:
+    """Whether ``member``'s next reply in ``case`` is anonymous when they do not say.
+
+    The author of an anonymous case stays anonymous in its thread: a reply under their
+    name beneath their own anonymous case would tell every node who posted it. Anyone
+    else keeps the choice of their last reply in the thread (named if none).
+    """
+    if case.author_member_id == member.id and case.anonymous:
+        return True
+    last = await session.scalar(
+        select(Reply.anonymous)
+        .where(Reply.case_id == case.id, Reply.author_member_id == member.id)
+        .order_by(Reply.id.desc())
+        .limit(1)
+    )
+    return bool(last)
+
+
 async def create_local_reply(
     session: AsyncSession,
     state: NodeState,

@@ -163,7 +163,13 @@ class ReplyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content: Annotated[Text, Field(max_length=REPLY_MAX)]
-    anonymous: bool = False
+    anonymous: bool | None = Field(
+        default=None,
+        description=(
+            "omitted: anonymous if you posted this case anonymously or your last reply "
+            "in it was anonymous, otherwise under your name"
+        ),
+    )
     in_reply_to: str | None = Field(
         default=None, description="local_id or IRI of the reply answered"
     )

@@ -152,3 +152,66 @@ async def test_live_stream_tells_the_page_when_a_reply_arrives(network: NodeNetw
 
 async def _no_streams(node: TestNode) -> bool:
     return node.running is not None and node.running.app[LIVE_UPDATES].open_streams == 0
+
+
+async def test_the_author_of_an_anonymous_case_replies_anonymously_unless_they_choose(
+    network: NodeNetwork,
+) -> None:
+    """A reply under the author's name beneath their own anonymous case would tell every
+    node who posted it: the reply form's box starts ticked, and the API, when
+    ``anonymous`` is left out, keeps the author anonymous (with the case's pseudonym)."""
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    ben = await us.add_member(name="Ben Okafor", password=PASSWORD)
+    alice = await us.add_member(name="Alice Carter", password=PASSWORD)
+    jonas = await de.add_member(name="Jonas Weber")
+    status, case = await us.request(
+        "POST", "/api/v1/cases", token=ben.token, json={**CASE, "anonymous": True}
+    )
+    assert status == 201, case
+    local = case["local_id"]
+
+    async with browser(us, ben) as at_us:
+        page = await at_us.get(f"/cases/{local}")
+    assert page.status == 200, page.html[:3000]
+    box = re.search(r'<input type="checkbox" id="reply-anonymous"[^>]*>', page.html)
+    assert box is not None and " checked" in box.group(0)
+    assert 'id="reply-anonymous-own-case"' in page.html
+    async with browser(us, alice) as at_us:
+        page = await at_us.get(f"/cases/{local}")
+    box = re.search(r'<input type="checkbox" id="reply-anonymous"[^>]*>', page.html)
+    assert box is not None and " checked" not in box.group(0)
+    assert 'id="reply-anonymous-own-case"' not in page.html
+
+    # The API without "anonymous": the author stays anonymous; anyone else is named.
+    replies = f"/api/v1/cases/{local}/replies"
+    status, own = await us.request("POST", replies, token=ben.token, json={"content": "Update."})
+    assert status == 201, own
+    assert own["author"]["anonymous"] is True
+    assert own["author"]["pseudonym"] == case["author"]["pseudonym"]
+    assert "name" not in own["author"] or own["author"]["name"] is None
+    status, other = await us.request("POST", replies, token=alice.token, json={"content": "Hm."})
+    assert status == 201 and other["author"]["anonymous"] is False
+    # Alice's next reply follows her last choice; an explicit choice always wins.
+    await us.request(
+        "POST", replies, token=alice.token, json={"content": "Quietly.", "anonymous": True}
+    )
+    status, again = await us.request("POST", replies, token=alice.token, json={"content": "Again."})
+    assert status == 201 and again["author"]["anonymous"] is True
+    status, named = await us.request(
+        "POST", replies, token=ben.token, json={"content": "Signed.", "anonymous": False}
+    )
+    assert status == 201 and named["author"]["anonymous"] is False
+
+    # The peer never sees Ben's name on the reply that kept him anonymous.
+    async def on_de() -> dict[str, object] | None:
+        on = await local_id_on(de, jonas, case["id"])
+        _, detail = await de.request("GET", f"/api/v1/cases/{on}", token=jonas.token)
+        return detail if len(detail["replies"]) == 5 else None
+
+    seen = await eventually(on_de, what="the five replies on DE")
+    kept = next(r for r in seen["replies"] if r["id"] == own["id"])  # type: ignore[index]
+    assert kept["author"]["anonymous"] is True
+    assert kept["author"]["pseudonym"] == case["author"]["pseudonym"]
+    assert "Ben Okafor" not in str(kept)
