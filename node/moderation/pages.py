@@ -33,6 +33,8 @@ def _form(
     target: str,
     back: str,
     excerpt: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> web.Response:
@@ -42,9 +44,27 @@ def _form(
         "back": back,
         "excerpt": excerpt,
         "reasons": reasons,
+        # What the member chose and typed, shown again after a refusal. Nothing is
+        # preselected: one click must not file a serious report.
+        "values": values or {},
+        "errors": errors or {},
         "error": error,
     }
     return render(request, "moderation/report.html", context, status=status)
+
+
+def _field_errors(error: ValidationError) -> dict[str, str]:
+    """A message per form field from ReportIn's validation error."""
+    errors: dict[str, str] = {}
+    for item in error.errors(include_url=False, include_input=False):
+        field = str(item["loc"][0]) if item["loc"] else ""
+        if field == "reason":
+            errors["reason"] = gettext("Choose a reason.")
+        elif field == "comment" and item["type"] == "value_error":
+            errors["comment"] = gettext("Explain in the comment what is wrong.")
+        elif field == "comment":  # too long: maxlength stops this in a browser
+            errors["comment"] = gettext("Keep the comment under 1,000 characters.")
+    return errors
 
 
 async def _excerpt(request: web.Request, target: str) -> str:
@@ -69,18 +89,21 @@ async def report(request: web.Request) -> web.Response:
     target = str(form.get("object", ""))
     back = safe_next(form.get("back"))
     excerpt = await _excerpt(request, target)
+    values = {"reason": str(form.get("reason", "")), "comment": str(form.get("comment", ""))}
     try:
         # Validated from the raw form values: an unknown reason is a ValidationError.
-        data = ReportIn.model_validate(
-            {
-                "object": target,
-                "reason": str(form.get("reason", "")),
-                "comment": str(form.get("comment", "")),
-            }
+        data = ReportIn.model_validate({"object": target, **values})
+    except ValidationError as invalid:
+        return _form(
+            request,
+            target=target,
+            back=back,
+            excerpt=excerpt,
+            values=values,
+            errors=_field_errors(invalid),
+            error=gettext("Please correct the fields marked below."),
+            status=422,
         )
-    except ValidationError:
-        message = gettext("Choose a reason, and keep the comment under 1,000 characters.")
-        return _form(request, target=target, back=back, excerpt=excerpt, error=message, status=422)
     try:
         await actions.file_report(node_state(request), member, data)
     except Problem as problem:
@@ -91,6 +114,7 @@ async def report(request: web.Request) -> web.Response:
             target=target,
             back=back,
             excerpt=excerpt,
+            values=values,
             error=problem.detail,
             status=problem.status,
         )

@@ -6,7 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 
 class Reason(StrEnum):
@@ -32,7 +39,20 @@ class ReportIn(BaseModel):
 
     object: str = Field(description="local_id or IRI of the case or reply")
     reason: Reason
-    comment: Annotated[str, StringConstraints(max_length=1000)] = ""
+    comment: Annotated[str, StringConstraints(max_length=1000)] = Field(
+        default="",
+        validate_default=True,  # a missing comment is checked like an empty one
+        description='required (not blank) when the reason is "other"',
+    )
+
+    @field_validator("comment")
+    @classmethod
+    def _other_is_explained(cls, comment: str, info: ValidationInfo) -> str:
+        # "Something else" alone tells the moderators nothing they can act on. The reason
+        # is declared first, so it is in info.data when it was valid.
+        if info.data.get("reason") is Reason.OTHER and not comment.strip():
+            raise ValueError('explain the report in the comment when the reason is "other"')
+        return comment
 
 
 class ReportOut(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from node.members.models import Role
 from tests.node.pages.browsing import PASSWORD, browser
 from tests.node.test_federation_basics import CASE
@@ -57,3 +59,80 @@ async def test_reporting_from_the_case_page(network: NodeNetwork) -> None:
         ]
 
     await eventually(at_origin, what="the report forwarded to the case's node")
+
+
+def checked_reason(html: str) -> list[str]:
+    return re.findall(r'name="reason" id="reason-[^"]+" value="([^"]+)" required checked', html)
+
+
+def comment_text(html: str) -> str:
+    found = re.search(r'<textarea id="comment"[^>]*>([^<]*)</textarea>', html)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_the_report_form_preselects_nothing_and_keeps_what_was_entered(
+    network: NodeNetwork,
+) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    reader = await node.add_member(password=PASSWORD)
+    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    local_id = case["local_id"]
+    async with browser(node, reader) as visitor:
+        form = await visitor.get(f"/report?object={local_id}")
+        assert form.status == 200
+        assert " checked" not in form.html  # one click must not file a serious report
+        assert 'name="reason"' in form.html
+
+        no_reason = await visitor.post("/report", {"object": local_id, "comment": "see line 2"})
+        assert no_reason.status == 422
+        assert "Choose a reason." in no_reason.text
+        assert checked_reason(no_reason.html) == []
+        assert comment_text(no_reason.html) == "see line 2"
+
+        # "Something else" says nothing by itself: a comment is required with it.
+        unexplained = await visitor.post(
+            "/report", {"object": local_id, "reason": "other", "comment": "   "}
+        )
+        assert unexplained.status == 422
+        assert "Explain in the comment what is wrong." in unexplained.text
+        assert 'aria-invalid="true"' in unexplained.html
+        assert checked_reason(unexplained.html) == ["other"]
+
+        sent = await visitor.post(
+            "/report", {"object": local_id, "reason": "other", "comment": "duplicate of #12"}
+        )
+        assert sent.status == 200
+
+        # Refused as a duplicate: the choice and the comment are still there.
+        again = await visitor.post(
+            "/report", {"object": local_id, "reason": "abusive", "comment": "rude & <long>"}
+        )
+        assert again.status == 409
+        assert "You already reported this." in again.text
+        assert checked_reason(again.html) == ["abusive"]
+        assert comment_text(again.html) == "rude &amp; &lt;long&gt;"
+
+
+async def test_the_api_refuses_other_without_a_comment(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    reader = await node.add_member()
+    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    for body in (
+        {"object": case["local_id"], "reason": "other"},
+        {"object": case["local_id"], "reason": "other", "comment": " "},
+    ):
+        status, problem = await node.request(
+            "POST", "/api/v1/reports", token=reader.token, json=body
+        )
+        assert status == 422, problem
+        assert [error["field"] for error in problem["errors"]] == ["comment"]
+    status, _ = await node.request(
+        "POST",
+        "/api/v1/reports",
+        token=reader.token,
+        json={"object": case["local_id"], "reason": "other", "comment": "a duplicate of #12"},
+    )
+    assert status == 201
