@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from node.db.migrate import downgrade, upgrade
 from node.db.types import utcnow
 from tests.node.metrics.support import Thread, build
 from tests.node.search.support import post_case, post_reply, resolve
@@ -201,6 +202,55 @@ async def test_the_figures_follow_what_members_do(network: NodeNetwork) -> None:
     )
     assert status == 204
     assert (await period())["cases"] == 0
+
+
+async def test_the_authors_reply_under_another_identity_is_not_an_answer(
+    network: NodeNetwork,
+) -> None:
+    """The author of an anonymous case is its pseudonym; their named reply beneath it
+    (or their anonymous reply beneath a named case) is still their own note, not a
+    colleague's answer. The node knows it is the same member; peers cannot."""
+    node = await network.spawn("US")
+    author = await node.add_member()
+
+    async def answered() -> int:
+        status, metrics = await node.request("GET", "/api/v1/metrics", token=author.token)
+        assert status == 200, metrics
+        return int(metrics["node"]["period"]["answered"])
+
+    hidden = await post_case(node, author, title="Night sweats", anonymous=True)
+    await post_reply(node, author, hidden["local_id"], "Signed note.", anonymous=False)
+    named = await post_case(node, author, title="Hiccups again")
+    own = await post_reply(node, author, named["local_id"], "Quiet note.", anonymous=True)
+    assert own["author"]["anonymous"] is True
+    assert await answered() == 0
+    # Deleting the author's note recomputes the first reply the same way.
+    await post_reply(node, author, named["local_id"], "Second quiet note.", anonymous=True)
+    status, _ = await node.request(
+        "DELETE", f"/api/v1/replies/{own['local_id']}", token=author.token
+    )
+    assert status == 204
+    assert await answered() == 0
+
+
+async def test_revision_0017_recounts_what_0013_miscounted(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    colleague = await node.add_member()
+    await downgrade(node.state.db, "0016")  # the triggers that compared IRIs alone
+    hidden = await post_case(node, author, title="Night sweats", anonymous=True)
+    await post_reply(node, author, hidden["local_id"], "Signed note.", anonymous=False)
+    answered = await post_case(node, author, title="Hiccups again")
+    await post_reply(node, colleague, answered["local_id"], "Check the dose.")
+
+    async def figures() -> tuple[int, int]:
+        status, metrics = await node.request("GET", "/api/v1/metrics", token=author.token)
+        assert status == 200, metrics
+        return metrics["node"]["period"]["cases"], metrics["node"]["period"]["answered"]
+
+    assert await figures() == (2, 2)  # the author's note counted as an answer
+    await upgrade(node.state.db)
+    assert await figures() == (2, 1)
 
 
 async def test_metrics_triggers_exist_at_head(network: NodeNetwork) -> None:
