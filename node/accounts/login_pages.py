@@ -221,4 +221,7 @@ async def logout(request: web.Request) -> web.Response:
             await end_session(session, token)
     response = web.HTTPFound("/login?notice=signed-out")
     response.del_cookie(SESSION_COOKIE)
+    # Also a sign-in that waits for its second factor or the forced two-factor set-up
+    # (a cookie on /login only, so the browser did not send it here).
+    clear_pending_cookie(response)
     raise response

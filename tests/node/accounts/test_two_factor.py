@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from node.accounts.models import AccountSecurity
@@ -183,3 +185,24 @@ async def test_moderators_cannot_turn_two_factor_off(
         form_page="/settings/two-factor",
     )
     assert status == 200 and len(recovery_codes_on(html)) == 10
+
+
+async def test_the_forced_set_up_has_a_way_out(
+    network: NodeNetwork, browsers: list[Browser]
+) -> None:
+    """An admin who cannot set up two-factor now can sign out from the set-up page."""
+    node = await network.spawn("US")
+    admin = await node.add_member(password=PASSWORD, role=Role.ADMIN)
+    browser = open_browser(browsers, node)
+    status, location, _ = await browser.sign_in(admin.email)
+    assert (status, location) == (302, "/login/two-factor/setup")
+    _, html, _ = await browser.get(location)
+    form = re.search(r'<form method="post" action="/logout">(.*?)</form>', html, re.S)
+    assert form is not None, "a sign-out form on the set-up page"
+    assert 'name="csrf_token"' in form.group(1)
+    status, _, response = await browser.post("/logout", {}, form_page=location)
+    assert (status, response.headers["Location"]) == (302, "/login?notice=signed-out")
+    # The half-done sign-in is gone too: the set-up page sends back to the password.
+    status, _, response = await browser.get(location)
+    assert (status, response.headers["Location"]) == (302, "/login")
+    assert not browser.has_session()
