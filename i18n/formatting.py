@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -28,12 +29,18 @@ def date_text(moment: datetime, language: str, *, fmt: str = "medium") -> str:
     return format_date(moment, format=fmt, locale=babel_locale(language))
 
 
+# CLDR's Hebrew singular and dual forms name the count in words and then repeat it as
+# a digit in brackets ("בעוד שבוע (1)": "in a week (1)"), which reads as a glitch.
+_COUNT_IN_BRACKETS = re.compile(r"\s*\(\d+\)")
+
+
 def time_ago(moment: datetime, language: str, *, now: datetime | None = None) -> str:
     """ "3 hours ago" / "vor 3 Stunden" / "לפני 3 שעות"."""
     delta = moment - (now or datetime.now(UTC))
-    return format_timedelta(
+    text = format_timedelta(
         delta, add_direction=True, locale=babel_locale(language), threshold=0.95
     )
+    return _COUNT_IN_BRACKETS.sub("", text)
 
 
 def number_text(value: float, language: str) -> str:

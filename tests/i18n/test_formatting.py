@@ -99,3 +99,19 @@ def test_timeago_formats_each_date_once(language: str, monkeypatch: pytest.Monke
     a, b = NOW - timedelta(hours=1), NOW - timedelta(days=1)
     env.get_template("t.html").render(a=a, b=b)
     assert calls == [a, b]
+
+
+@pytest.mark.parametrize(
+    ("delta", "expected"),
+    [
+        (timedelta(days=7), "בעוד שבוע"),
+        (timedelta(days=14), "בעוד שבועיים"),
+        (-timedelta(days=1), "לפני יום אחד"),
+        (-timedelta(hours=3), "לפני 3 שעות"),
+    ],
+)
+def test_hebrew_relative_times_do_not_repeat_the_count_in_brackets(
+    delta: timedelta, expected: str
+) -> None:
+    # CLDR writes "בעוד שבוע (1)" ("in a week (1)") for the singular and dual forms.
+    assert formatting.time_ago(NOW + delta, "he", now=NOW) == expected
