@@ -111,3 +111,22 @@ async def test_bearer_token_does_not_open_pages_and_cookies_do_not_open_the_api(
         ) as response,
     ):
         assert response.status == 302
+
+
+async def test_the_favicon_is_served(network: NodeNetwork) -> None:
+    """Every page links an icon, and /favicon.ico answers too (it was a 404 in every
+    browser console), cacheable; no sign-in needed."""
+    node = await network.spawn("US")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(node.base_url + "/login") as response:
+            page = await response.text()
+        link = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+        assert link is not None, page[:800]
+        async with http.get(node.base_url + link.group(1)) as response:
+            assert response.status == 200
+            linked = await response.read()
+        async with http.get(node.base_url + "/favicon.ico", allow_redirects=False) as response:
+            assert response.status == 200
+            assert response.content_type == "image/svg+xml"
+            assert "max-age=" in response.headers["Cache-Control"]
+            assert await response.read() == linked and linked.startswith(b"<svg")
