@@ -23,6 +23,7 @@ from node.db.types import utcnow
 from node.members.models import Member
 from node.members.passwords import verify_password
 from node.state import NODE, NodeState
+from node.web.branding import with_product
 from node.web.context import signed_in_page_member
 from node.web.templating import render
 
@@ -31,7 +32,7 @@ SETTINGS_PATH = "/settings/two-factor"
 
 
 def setup_context(state: NodeState, member: Member, secret: str, *, action: str) -> dict[str, Any]:
-    issuer = f"Curbside {state.config.name}"
+    issuer = with_product(state.config.name)  # not "Curbside Curbside United States"
     return {
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "uri": provisioning_uri(secret, account=member.email, issuer=issuer),

@@ -12,6 +12,7 @@ from i18n.languages import SUPPORTED_LANGUAGES, text_direction
 from i18n.translate import current_language
 from node import __version__
 from node.state import NODE
+from node.web.branding import without_product
 from node.web.context import csrf_token, page_member
 
 STATIC_PREFIX = "/static/"
@@ -29,6 +30,8 @@ def render(
     page: dict[str, Any] = {
         "request": request,
         "node": state.config,
+        # The header says "Curbside" itself: the node's name without it.
+        "node_place": without_product(state.config.name),
         "member": page_member(request),
         "csrf_token": csrf_token(request),
         "lang": language,

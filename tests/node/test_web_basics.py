@@ -6,6 +6,7 @@ import re
 
 import aiohttp
 
+from node.web.branding import with_product, without_product
 from tests.rig import NodeNetwork, TestNode
 
 PASSWORD = "correct horse battery"
@@ -130,3 +131,23 @@ async def test_the_favicon_is_served(network: NodeNetwork) -> None:
             assert response.content_type == "image/svg+xml"
             assert "max-age=" in response.headers["Cache-Control"]
             assert await response.read() == linked and linked.startswith(b"<svg")
+
+
+def test_the_product_name_is_said_once() -> None:
+    assert without_product("Curbside United States") == "United States"
+    assert without_product("curbside  Deutschland") == "Deutschland"
+    assert without_product("Curbsider Lyon") == "Curbsider Lyon"
+    assert without_product("Curbside") == ""
+    assert with_product("Curbside United States") == "Curbside United States"
+    assert with_product("Lyon Clinicians") == "Curbside Lyon Clinicians"
+    assert with_product("Curbside") == "Curbside"
+
+
+async def test_the_header_names_the_product_once(network: NodeNetwork) -> None:
+    node = await network.spawn("US", name="Curbside United States")
+    async with aiohttp.ClientSession() as http, http.get(node.base_url + "/login") as response:
+        page = await response.text()
+    brand = re.search(r'<a class="brand" href="/">(.*?)</a>', page, re.S)
+    assert brand is not None
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", brand.group(1))).strip()
+    assert text == "Curbside United States"

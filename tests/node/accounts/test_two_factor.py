@@ -206,3 +206,15 @@ async def test_the_forced_set_up_has_a_way_out(
     status, _, response = await browser.get(location)
     assert (status, response.headers["Location"]) == (302, "/login")
     assert not browser.has_session()
+
+
+async def test_the_authenticator_issuer_names_the_product_once(
+    network: NodeNetwork, browsers: list[Browser]
+) -> None:
+    node = await network.spawn("US", name="Curbside United States")
+    admin = await node.add_member(password=PASSWORD, role=Role.ADMIN)
+    browser = open_browser(browsers, node)
+    _, location, _ = await browser.sign_in(admin.email)
+    _, html, _ = await browser.get(location)
+    assert "issuer=Curbside%20United%20States" in html, html[:3000]
+    assert "Curbside%20Curbside" not in html
