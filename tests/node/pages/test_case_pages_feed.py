@@ -39,6 +39,8 @@ async def test_feed_lists_federated_cases_and_filters_them(network: NodeNetwork)
         html = await eventually(both_listed, what="the US case in the DE feed")
         assert german["title"] in html
         assert "Alice Carter" in html and "United States" in html
+        # A label, not "From United States" (a preposition many languages inflect after).
+        assert "Country: United States" in html and "From United States" not in html
         results = html.split('id="results-heading"')[1]
         assert "Jonas Weber" not in results  # his German case is anonymous
         assert "Anonymous physician" in results

@@ -50,6 +50,8 @@ async def test_search_page_highlights_and_keeps_the_form(network: NodeNetwork) -
         assert 'value="thymectomy"' in html
         assert '<option value="neurology" selected>' in html
         assert 'aria-current="page"' in html  # the nav item
+        # A label, not "From United States" (a preposition many languages inflect after).
+        assert "Country: United States" in html and "From United States" not in html
 
         async with browser.get(node.base_url + "/search", params={"q": "zzzz"}) as response:
             assert "No case or reply holds all of these words." in await response.text()
