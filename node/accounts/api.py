@@ -6,6 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from i18n.translate import gettext
 from node.accounts.sessions import admin_end_sessions
 from node.api.bodies import json_response, read_json
 from node.api.problems import not_found
@@ -46,6 +47,6 @@ async def end_member_sessions(request: web.Request) -> web.Response:
             select(Member).where(Member.public_id == request.match_info["public_id"])
         )
         if target is None:
-            raise not_found("No member with this id on this node.")
+            raise not_found(gettext("No member with this id on this node."))
         ended = await admin_end_sessions(session, acting, target, reason=body.reason)
     return json_response(EndSessionsOut(public_id=target.public_id, ended=ended))

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from aiohttp import BodyPartReader, web
 from pydantic import BaseModel, ValidationError
 
+from i18n.translate import gettext
 from node.api.problems import Problem
 from node.api.storable import first_unstorable
 
@@ -41,7 +42,7 @@ async def read_json(request: web.Request, model: type[Model]) -> Model:
         field, reason = found
         raise Problem(
             422,
-            "Some fields are missing or invalid.",
+            gettext("Some fields are missing or invalid."),
             slug="invalid-body",
             errors=[{"field": field, "message": f"The text {reason}."}],
         )
@@ -50,7 +51,7 @@ async def read_json(request: web.Request, model: type[Model]) -> Model:
     except ValidationError as error:
         raise Problem(
             422,
-            "Some fields are missing or invalid.",
+            gettext("Some fields are missing or invalid."),
             slug="invalid-body",
             errors=_field_errors(error),
         ) from None
@@ -82,7 +83,7 @@ def read_query(request: web.Request, model: type[Model]) -> Model:
     except ValidationError as error:
         raise Problem(
             400,
-            "Some query parameters are invalid.",
+            gettext("Some query parameters are invalid."),
             slug="invalid-query",
             errors=_field_errors(error),
         ) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from i18n.translate import gettext
 from node.api.problems import not_found
 
 # The largest id either database stores (PostgreSQL BIGINT, SQLite INTEGER).
@@ -29,5 +30,5 @@ def path_id(request: web.Request, name: str) -> int:
     lets through numbers no row can have."""
     value = whole_number(request.match_info[name])
     if value is None:
-        raise not_found("No such resource.")
+        raise not_found(gettext("No such resource."))
     return value

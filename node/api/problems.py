@@ -68,4 +68,6 @@ def forbidden(detail: str, *, slug: str = "forbidden") -> Problem:
 
 
 def not_found(detail: str = "No such resource.") -> Problem:
+    """The bare default is for machine endpoints (ActivityPub objects, actors), which
+    stay English; a person's page passes ``gettext("...")``."""
     return Problem(404, detail, slug="not-found")

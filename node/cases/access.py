@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from i18n.translate import N_, gettext
 from node.api.problems import Problem, forbidden, not_found
 from node.cases.models import Case, Reply, Tombstone
 from node.cases.service import case_to_show, get_case
 from node.members.models import Member, Role
+
+Post = Literal["case", "reply"]
 
 
 def is_moderator(member: Member) -> bool:
@@ -26,7 +31,7 @@ async def case_to_show_or_404(session: AsyncSession, local_id: str) -> Case:
 
 def _found(case: Case | None) -> Case:
     if case is None:
-        raise not_found("No such case; it may have been deleted.")
+        raise not_found(gettext("No such case; it may have been deleted."))
     return case
 
 
@@ -39,29 +44,38 @@ async def reply_or_404(
     on every node (it is hidden on this node only)."""
     reply = await session.scalar(select(Reply).where(Reply.local_id == local_id))
     if reply is None:
-        raise not_found("No such reply; it may have been deleted.")
+        raise not_found(gettext("No such reply; it may have been deleted."))
     case = await session.get(Case, reply.case_id)
     if case is None or case.deleted_at is not None:
-        raise not_found("The case of this reply was deleted.")
+        raise not_found(gettext("The case of this reply was deleted."))
     if reply.hidden_at is not None or case.hidden_at is not None:
         may_delete = deleting_as is not None and (
             deleting_as.id == reply.author_member_id or is_moderator(deleting_as)
         )
         if not may_delete:  # the same answer as for a reply that never was
-            raise not_found("No such reply; it may have been deleted.")
+            raise not_found(gettext("No such reply; it may have been deleted."))
     return reply, case
 
 
-def require_author(member: Member, author_member_id: int | None, what: str) -> None:
+# One whole sentence per kind of post, so each language can word it (and inflect it).
+_ONLY_AUTHOR = {
+    "case": N_("Only the author of this case can do that."),
+    "reply": N_("Only the author of this reply can do that."),
+}
+_ONLY_AUTHOR_OR_MODERATOR = {
+    "case": N_("Only the author of this case or a moderator can do that."),
+    "reply": N_("Only the author of this reply or a moderator can do that."),
+}
+
+
+def require_author(member: Member, author_member_id: int | None, what: Post) -> None:
     if author_member_id != member.id:
-        raise forbidden(f"Only the author of this {what} can do that.", slug="not-author")
+        raise forbidden(gettext(_ONLY_AUTHOR[what]), slug="not-author")
 
 
-def require_author_or_moderator(member: Member, author_member_id: int | None, what: str) -> None:
+def require_author_or_moderator(member: Member, author_member_id: int | None, what: Post) -> None:
     if author_member_id != member.id and not is_moderator(member):
-        raise forbidden(
-            f"Only the author of this {what} or a moderator can do that.", slug="not-author"
-        )
+        raise forbidden(gettext(_ONLY_AUTHOR_OR_MODERATOR[what]), slug="not-author")
 
 
 async def is_deleted(session: AsyncSession, iri: str) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from i18n.translate import gettext
 from node.api.problems import Problem, forbidden
 from node.cases.access import (
     case_or_404,
@@ -234,7 +235,9 @@ async def delete_case(state: NodeState, member: Member, local_id: str) -> None:
         if case.is_local:
             require_author_or_moderator(member, case.author_member_id, "case")
         elif not is_moderator(member):
-            raise forbidden("Only a moderator can remove another node's case from this node.")
+            raise forbidden(
+                gettext("Only a moderator can remove another node's case from this node.")
+            )
         files = [attachment.local_id for attachment in case.attachments]
         session.add(
             Tombstone(iri=case.iri, origin=case.origin, former_type="Case", deleted_at=utcnow())
@@ -257,7 +260,7 @@ async def resolve_case(
         case = await case_or_404(session, local_id)
         require_author(member, case.author_member_id, "case")
         if case.status == "resolved":
-            raise conflict("This case is already resolved.", "already-resolved")
+            raise conflict(gettext("This case is already resolved."), "already-resolved")
         accepted = await reply_in_thread(session, case, data.accepted_reply)
         if accepted is None or accepted.hidden_at is not None:  # hidden: not there here
             raise Problem(422, "accepted_reply must be a reply of this case.", slug="invalid-body")
@@ -377,7 +380,7 @@ async def delete_reply(state: NodeState, member: Member, reply_id: str) -> None:
         if not reply.is_local and not case.is_local:
             raise Problem(
                 403,
-                "Only the author's node or the case's node can delete this reply.",
+                gettext("Only the author's node or the case's node can delete this reply."),
                 slug="not-author",
             )
         require_author_or_moderator(member, reply.author_member_id, "reply")
@@ -408,7 +411,7 @@ async def mark_helpful(state: NodeState, member: Member, reply_id: str) -> Helpf
     async with state.db.write() as session:
         reply, case = await reply_or_404(session, reply_id)
         if reply.author_member_id == member.id:
-            raise conflict("You cannot mark your own reply helpful.", "own-reply")
+            raise conflict(gettext("You cannot mark your own reply helpful."), "own-reply")
         marker = thread_pseudonym_iri(state, member, case)
         fresh = await insert_ignoring_conflict(
             session,
@@ -421,7 +424,7 @@ async def mark_helpful(state: NodeState, member: Member, reply_id: str) -> Helpf
             },
         )
         if not fresh:
-            raise conflict("You already marked this reply helpful.", "already-marked")
+            raise conflict(gettext("You already marked this reply helpful."), "already-marked")
         if case.is_local:
             await lock_thread(session, case, reply)
             reply.helpful_count += 1

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from federation.transport import FetchError, get_bytes
+from i18n.translate import ngettext
 from node.api.problems import Problem
 from node.cases.access import case_or_404, require_author
 from node.cases.models import Attachment
@@ -63,7 +64,11 @@ async def add_image(
         if len(case.attachments) >= config.images_per_case:
             raise Problem(
                 409,
-                f"A case can have at most {config.images_per_case} images.",
+                ngettext(
+                    "A case can have at most %(num)s image.",
+                    "A case can have at most %(num)s images.",
+                    config.images_per_case,
+                ),
                 slug="too-many-images",
             )
     guard.check({"description": description}, language, [])

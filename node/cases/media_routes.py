@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from federation.origin import same_origin
 from federation.text import unstorable
+from i18n.translate import gettext, ngettext
 from node.api.bodies import json_response, malformed_multipart
 from node.api.problems import Problem, not_found
 from node.api.routing import ApiRoutes
@@ -37,9 +38,9 @@ async def _file_response(
     async with state.db.read() as session:
         attachment = await session.scalar(select(Attachment).where(Attachment.local_id == local_id))
     if attachment is None or attachment.fetched_at is None:
-        raise not_found("No such image.")
+        raise not_found(gettext("No such image."))
     if ours_only and not same_origin(attachment.iri, state.config.base_url):
-        raise not_found("No such image.")
+        raise not_found(gettext("No such image."))
     response = web.FileResponse(media_path(state, attachment.local_id))
     response.content_type = attachment.mime
     # Clinical images: private to this member's browser, never a shared cache.
@@ -55,7 +56,9 @@ async def media(request: web.Request) -> web.StreamResponse:
         return await _file_response(request, request.match_info["local_id"], ours_only=True)
     member = page_member(request)
     if member is None or not member.is_verified:
-        raise Problem(401, "Sign in as a verified member to see case images.", slug="unauthorized")
+        raise Problem(
+            401, gettext("Sign in as a verified member to see case images."), slug="unauthorized"
+        )
     return await _file_response(request, request.match_info["local_id"], ours_only=False)
 
 
@@ -82,12 +85,20 @@ def _utf8(data: bytes) -> str:
     try:
         return data.decode()
     except UnicodeDecodeError:
-        raise Problem(422, "The description is not UTF-8 text.", slug="invalid-body") from None
+        raise Problem(
+            422, gettext("The description is not UTF-8 text."), slug="invalid-body"
+        ) from None
 
 
 def _description_too_long() -> Problem:
     return Problem(
-        422, f"The description is limited to {DESCRIPTION_MAX} characters.", slug="invalid-body"
+        422,
+        ngettext(
+            "The description is limited to %(num)s character.",
+            "The description is limited to %(num)s characters.",
+            DESCRIPTION_MAX,
+        ),
+        slug="invalid-body",
     )
 
 
@@ -104,7 +115,15 @@ async def _read_upload(request: web.Request, limit: int) -> tuple[bytes, str]:
             if part.name == "file":
                 data = await _read_part(part, limit)
                 if data is None:
-                    raise Problem(413, f"Images are limited to {limit} bytes.", slug="too-large")
+                    raise Problem(
+                        413,
+                        ngettext(
+                            "Images are limited to %(num)s byte.",
+                            "Images are limited to %(num)s bytes.",
+                            limit,
+                        ),
+                        slug="too-large",
+                    )
             elif part.name == "description":
                 # Read as UTF-8 whatever charset the part claims (forms send UTF-8), and
                 # no further than the longest description could take.
@@ -113,7 +132,7 @@ async def _read_upload(request: web.Request, limit: int) -> tuple[bytes, str]:
                     raise _description_too_long()
                 description = _utf8(text)
     if not data:
-        raise Problem(422, "The image file is missing.", slug="invalid-body")
+        raise Problem(422, gettext("The image file is missing."), slug="invalid-body")
     if len(description) > DESCRIPTION_MAX:
         raise _description_too_long()
     if (reason := unstorable(description)) is not None:

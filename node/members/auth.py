@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from i18n.translate import gettext
 from node.api.problems import forbidden, unauthorized
 from node.db.types import utcnow
 from node.members.models import Member
@@ -31,7 +32,7 @@ async def bearer_auth(request: web.Request, handler: Handler) -> web.StreamRespo
         async with state.db.read() as session:
             owner = await resolve_token(session, token.strip(), now=now)
         if owner is None:
-            raise unauthorized("The token is unknown, expired or revoked.")
+            raise unauthorized(gettext("The token is unknown, expired or revoked."))
         if owner.needs_touch(now):
             async with state.db.write() as session:
                 await mark_token_used(session, owner.token_id, now=now)
@@ -44,7 +45,7 @@ async def bearer_auth(request: web.Request, handler: Handler) -> web.StreamRespo
 def current_member(request: web.Request) -> Member:
     member = request.get(MEMBER_KEY)
     if member is None:
-        raise unauthorized("This needs a bearer token.")
+        raise unauthorized(gettext("This needs a bearer token."))
     return member
 
 
@@ -53,8 +54,11 @@ def verified_member(request: web.Request) -> Member:
     member = current_member(request)
     if not member.is_verified:
         raise forbidden(
-            f"Your verification status is {member.status!r}; only verified members can do this. "
-            "See GET /api/v1/me/verification for what to do next.",
+            gettext(
+                "Your verification status is %(status)s; only verified members can do this. "
+                "See GET /api/v1/me/verification for what to do next.",
+                status=repr(member.status),
+            ),
             slug="not-verified",
         )
     return member

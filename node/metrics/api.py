@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import ValidationError
 
+from i18n.translate import gettext
 from node.api.bodies import json_response
 from node.api.problems import Problem
 from node.api.routing import ApiRoutes
@@ -38,7 +39,7 @@ async def get_metrics(request: web.Request) -> web.Response:
             for e in error.errors(include_url=False, include_input=False)
         ]
         raise Problem(
-            400, "Some query parameters are invalid.", slug="invalid-query", errors=details
+            400, gettext("Some query parameters are invalid."), slug="invalid-query", errors=details
         ) from None
     async with node_state(request).db.read_long() as session:
         return json_response(await compute_metrics(session, days=query.days))

@@ -71,7 +71,7 @@ async def decide_report(
     async with state.db.write() as session:
         row = await session.get(Report, report_id)
         if row is None:
-            raise not_found("No such report.")
+            raise not_found(gettext("No such report."))
         target = await decide(session, row, action=action.value, moderator=moderator, reason=reason)
         local_purge = (
             action is Action.REMOVE
@@ -99,7 +99,7 @@ async def block_peer(state: NodeState, admin: Member, origin: str, reason: str) 
     actor = f"member:{admin.public_id}"
     async with state.db.write() as session:
         if not await remove_peer(session, origin, actor_label=actor):
-            raise not_found("That node is not a peer.")
+            raise not_found(gettext("That node is not a peer."))
         record(
             session,
             actor=actor,
@@ -118,5 +118,5 @@ async def reveal(db: Database, *, base_url: str, handle: str, actor: str, reason
             session, base_url=base_url, handle=handle, actor=actor, reason=reason
         )
     if revealed is None:
-        raise not_found("No member of this node posted under this pseudonym.")
+        raise not_found(gettext("No member of this node posted under this pseudonym."))
     return revealed

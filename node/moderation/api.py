@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
+from i18n.translate import gettext
 from node.api.bodies import json_response, read_json
 from node.api.numbers import whole_number
 from node.api.problems import Problem, forbidden, not_found
@@ -33,14 +34,14 @@ api = ApiRoutes(tag="moderation")
 def moderator(request: web.Request) -> Member:
     member = current_member(request)
     if not is_moderator(member):
-        raise forbidden("Moderators only.")
+        raise forbidden(gettext("Moderators only."))
     return member
 
 
 def admin(request: web.Request) -> Member:
     member = current_member(request)
     if member.role != Role.ADMIN:
-        raise forbidden("Administrators only.")
+        raise forbidden(gettext("Administrators only."))
     return member
 
 
@@ -112,7 +113,7 @@ async def decision(request: web.Request) -> web.Response:
     data = await read_json(request, DecisionIn)
     report_id = whole_number(request.match_info["id"])
     if report_id is None:
-        raise not_found("No such report.")
+        raise not_found(gettext("No such report."))
     decided = await moderation_actions.decide_report(
         node_state(request), member, report_id, data.action, data.reason
     )

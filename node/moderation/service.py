@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from i18n.translate import gettext
 from node.api.problems import Problem, not_found
 from node.audit.service import record
 from node.cases.models import Case, Reply
@@ -14,6 +15,9 @@ from node.db.types import utcnow
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_iri
 from node.moderation.models import Report
+
+# The same minimum as the pages' MODERATION_REASON_MIN (node.admin.access).
+REASON_MIN = 10
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ async def find_target(session: AsyncSession, ref: str) -> Target:
     if reply is not None:
         parent = await session.get_one(Case, reply.case_id)
         return Target(reply.iri, "reply", parent.origin, parent, reply)
-    raise not_found("No such case or reply.")
+    raise not_found(gettext("No such case or reply."))
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,14 @@ async def reveal_pseudonym(
     """Who wrote as ``handle`` — for an admin, with a reason, always audited (even when
     nobody is found, so probing leaves a trace). None when no member of this node did:
     the caller commits the audit entry, then refuses (actions.reveal)."""
-    if len(reason.strip()) < 10:
-        raise Problem(422, "Give a reason of at least 10 characters; it is kept in the audit log.")
+    if len(reason.strip()) < REASON_MIN:
+        raise Problem(
+            422,
+            gettext(
+                "Give a reason of at least %(min)s characters; it is kept in the audit log.",
+                min=REASON_MIN,
+            ),
+        )
     iri = pseudonym_iri(base_url, handle)
     cases = (
         await session.execute(select(Case.author_member_id, Case.iri).where(Case.author_iri == iri))
@@ -86,7 +96,7 @@ async def decide(
 ) -> Target:
     """Record the decision on a report (the caller carries out "remove")."""
     if report.state != "open":
-        raise Problem(409, "This report was already decided.", slug="already-decided")
+        raise Problem(409, gettext("This report was already decided."), slug="already-decided")
     target = await find_target(session, report.object_iri)
     if action == "hide":
         (target.reply or target.case).hidden_at = utcnow()

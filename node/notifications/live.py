@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from aiohttp import web
 
+from i18n.translate import gettext
 from node.api.problems import Problem
 from node.network.waiting import wait_event
 from node.notifications.service import unread_count
@@ -85,9 +86,9 @@ async def unread_stream(request: web.Request) -> web.StreamResponse:
     heartbeat keeps proxies from closing an idle connection."""
     member = page_member(request)
     if member is None:
-        raise Problem(401, "Sign in to follow your notifications.", slug="unauthorized")
+        raise Problem(401, gettext("Sign in to follow your notifications."), slug="unauthorized")
     if not member.is_verified:
-        raise Problem(403, "Only verified members get notifications.", slug="not-verified")
+        raise Problem(403, gettext("Only verified members get notifications."), slug="not-verified")
     state = request.app[NODE]
     signal = unread_signal(request)
     response = web.StreamResponse(

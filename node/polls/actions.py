@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from i18n.translate import gettext
 from node.api.problems import Problem
 from node.cases.access import case_or_404, conflict, require_author
 from node.cases.actions import activity, thread_pseudonym_iri
@@ -40,7 +41,7 @@ async def add_poll(state: NodeState, member: Member, local_id: str, data: PollIn
         case = await case_or_404(session, local_id)
         require_author(member, case.author_member_id, "case")
         if await session.get(Poll, case.id) is not None:
-            raise conflict("This case already has a poll.", "poll-exists")
+            raise conflict(gettext("This case already has a poll."), "poll-exists")
         poll = create_poll(session, case.id, data)
         await session.flush()
         await publish_thread_state(session, state, case)
@@ -55,7 +56,7 @@ async def vote(state: NodeState, member: Member, local_id: str, data: VoteIn) ->
         case = await case_or_404(session, local_id)
         poll = await session.get(Poll, case.id)
         if poll is None:
-            raise Problem(404, "This case has no poll.", slug="not-found")
+            raise Problem(404, gettext("This case has no poll."), slug="not-found")
         try:
             choices = check_choices(poll, data.choices, now=utcnow())
         except VoteRefused as refused:
@@ -73,7 +74,7 @@ async def vote(state: NodeState, member: Member, local_id: str, data: VoteIn) ->
             },
         )
         if not fresh:
-            raise conflict("You already voted in this poll.", "already-voted")
+            raise conflict(gettext("You already voted in this poll."), "already-voted")
         if case.is_local:
             await lock_thread(session, case, poll, *poll.options)
             count_vote(poll, choices)

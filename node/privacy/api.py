@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
+from i18n.translate import gettext
 from node.api.bodies import json_response, read_json
 from node.api.problems import forbidden
 from node.api.routing import ApiRoutes
@@ -46,7 +47,7 @@ async def flags(request: web.Request) -> web.Response:
     """For moderators: what authors posted despite a warning, newest first."""
     member = current_member(request)
     if not is_moderator(member):
-        raise forbidden("Moderators only.")
+        raise forbidden(gettext("Moderators only."))
     async with node_state(request).db.read() as session:
         rows = (
             await session.scalars(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import ValidationError
 
+from i18n.translate import gettext
 from node.api.bodies import json_response
 from node.api.problems import Problem
 from node.api.routing import ApiRoutes
@@ -26,7 +27,7 @@ def search_query_of(request: web.Request) -> SearchQuery:
             for e in error.errors(include_url=False, include_input=False)
         ]
         raise Problem(
-            400, "Some query parameters are invalid.", slug="invalid-query", errors=details
+            400, gettext("Some query parameters are invalid."), slug="invalid-query", errors=details
         ) from None
     if offset_of(query.cursor) is None:
         raise Problem(

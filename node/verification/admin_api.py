@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from i18n.translate import gettext
 from node.api.bodies import json_response, read_json
 from node.api.numbers import path_id
 from node.api.problems import Problem, not_found
@@ -114,9 +115,11 @@ async def document_response(state: NodeState, member: Member, claim_id: int) -> 
     async with state.db.write() as session:
         claim = await session.get(LicenceClaim, claim_id)
         if claim is None:
-            raise not_found("No such claim.")
+            raise not_found(gettext("No such claim."))
         if claim.document_file is None:
-            raise not_found("This claim has no document (none was sent, or it was deleted).")
+            raise not_found(
+                gettext("This claim has no document (none was sent, or it was deleted).")
+            )
         file, content_type = claim.document_file, claim.document_type
         record(
             session,
@@ -126,7 +129,7 @@ async def document_response(state: NodeState, member: Member, claim_id: int) -> 
         )
     path = document_path(state.config.data_dir, file)
     if not path.is_file():
-        raise not_found("The document file is missing from the data folder.")
+        raise not_found(gettext("The document file is missing from the data folder."))
     headers = {**_DOCUMENT_HEADERS, "Content-Type": content_type or "application/octet-stream"}
     return web.FileResponse(path, headers=headers)
 
@@ -164,7 +167,9 @@ async def decide(request: web.Request) -> web.Response:
     except InvalidTransition as error:
         raise transition_problem(error) from None
     if decided.change is None:
-        raise Problem(409, "Another member of this node holds this licence.", slug="licence-taken")
+        raise Problem(
+            409, gettext("Another member of this node holds this licence."), slug="licence-taken"
+        )
     state.log.info(
         "verification decision",
         extra={"claim": decided.claim.id, "decision": body.decision.value},

@@ -12,6 +12,7 @@ from aiohttp import BodyPartReader, web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from i18n.translate import gettext
 from node.api.bodies import json_response, malformed_multipart, part_chunks, read_json
 from node.api.problems import Problem
 from node.api.routing import ApiRoutes
@@ -191,8 +192,10 @@ async def post_claim(request: web.Request) -> web.Response:
     if response is None:
         raise Problem(
             409,
-            "Another member of this node holds this licence. If it is yours, contact the "
-            "node's operator.",
+            gettext(
+                "Another member of this node holds this licence. If it is yours, contact the "
+                "node's operator."
+            ),
             slug="licence-taken",
         )
     return json_response(response, status=201)
@@ -230,7 +233,9 @@ async def post_document(request: web.Request) -> web.Response:
     async with state.db.read() as session:
         pending = await latest_claim(session, member.id)
     if pending is None or pending.state != ClaimState.PENDING:
-        raise Problem(409, "You have no claim waiting for review.", slug="no-pending-claim")
+        raise Problem(
+            409, gettext("You have no claim waiting for review."), slug="no-pending-claim"
+        )
     part = await _document_part(request)
     folder = documents_folder(config.data_dir)
     try:
@@ -245,7 +250,9 @@ async def post_document(request: web.Request) -> web.Response:
             state.db, config.data_dir, pending.id, stored, actor=member_subject(member), now=now
         )
     except ClaimDecided:
-        raise Problem(409, "Your claim was decided meanwhile.", slug="no-pending-claim") from None
+        raise Problem(
+            409, gettext("Your claim was decided meanwhile."), slug="no-pending-claim"
+        ) from None
     return json_response(
         DocumentOut(content_type=stored.content_type, size=stored.size, uploaded_at=now),
         status=201,

@@ -7,6 +7,7 @@ from typing import TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from i18n.translate import gettext
 from node.api.problems import Problem, forbidden
 from node.members.auth import current_member
 from node.members.models import Member, Role
@@ -25,10 +26,15 @@ def reviewer(request: web.Request) -> Member:
     """Moderators and admins review claims; they must be verified themselves."""
     member = current_member(request)
     if member.role not in REVIEWER_ROLES:
-        raise forbidden("Only moderators and admins review verification.", slug="reviewers-only")
+        raise forbidden(
+            gettext("Only moderators and admins review verification."), slug="reviewers-only"
+        )
     if not member.is_verified:
         raise forbidden(
-            f"Your own verification status is {member.status!r}; reviewers must be verified.",
+            gettext(
+                "Your own verification status is %(status)s; reviewers must be verified.",
+                status=repr(member.status),
+            ),
             slug="not-verified",
         )
     return member
@@ -37,7 +43,7 @@ def reviewer(request: web.Request) -> Member:
 def admin(request: web.Request) -> Member:
     member = reviewer(request)
     if member.role != Role.ADMIN:
-        raise forbidden("Only admins change a member's status.", slug="admins-only")
+        raise forbidden(gettext("Only admins change a member's status."), slug="admins-only")
     return member
 
 
@@ -50,5 +56,5 @@ def parse_query(request: web.Request, model: type[Model]) -> Model:
             for item in error.errors(include_url=False, include_input=False)
         ]
         raise Problem(
-            400, "Some query parameters are invalid.", slug="invalid-query", errors=details
+            400, gettext("Some query parameters are invalid."), slug="invalid-query", errors=details
         ) from None

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from federation.text import NUL
-from i18n.translate import N_, gettext
+from i18n.translate import N_, gettext, ngettext
 from node.api.problems import Problem
 from node.logs import request_id_var
 from node.state import NODE
@@ -114,17 +114,34 @@ def _check_target(request: web.Request) -> None:
     if NUL in request.path or any(
         NUL in name or NUL in value for name, value in request.query.items()
     ):
-        raise Problem(400, "The address contains a NUL character (%00).", slug="invalid-url")
+        raise Problem(
+            400, gettext("The address contains a NUL character (%00)."), slug="invalid-url"
+        )
+
+
+# aiohttp's text for a body over client_max_size: "Maximum request body size N exceeded."
+_MAX_SIZE = re.compile(r"size (\d+)")
 
 
 def _detail_for(error: web.HTTPException) -> str:
     if isinstance(error, web.HTTPRequestEntityTooLarge):
-        return f"The request body is larger than this node accepts ({error.text})."
+        limit = _MAX_SIZE.search(error.text or "")
+        if limit is None:
+            return gettext("The request body is larger than this node accepts.")
+        return ngettext(
+            "The request body is larger than this node accepts (at most %(num)s byte).",
+            "The request body is larger than this node accepts (at most %(num)s bytes).",
+            int(limit.group(1)),
+        )
     if isinstance(error, web.HTTPNotFound):
-        return "No such resource."
+        return gettext("No such resource.")
     if isinstance(error, web.HTTPMethodNotAllowed):
         allowed = ", ".join(sorted(error.allowed_methods))
-        return f"{error.method} is not allowed here; allowed: {allowed}."
+        return gettext(
+            "%(method)s is not allowed here; allowed: %(allowed)s.",
+            method=error.method,
+            allowed=allowed,
+        )
     return error.reason
 
 
