@@ -25,6 +25,7 @@ from babel.messages.pofile import read_po
 from i18n.catalogs import po_path
 from i18n.languages import SUPPORTED_LANGUAGES
 from node.members.models import Role
+from node.web.branding import without_product
 from tests.node.accounts.support import PASSWORD, Browser, set_up_at_login
 from tests.node.test_federation_basics import CASE
 from tests.rig import NodeNetwork, TestNode
@@ -191,6 +192,7 @@ async def seed(node: TestNode) -> dict[str, Any]:
     }
     names = {
         node.config.name,
+        without_product(node.config.name),  # the header's "Curbside" is said once
         node.config.domain,
         author.name,
         colleague.name,
