@@ -38,3 +38,26 @@ async def test_enter_in_the_title_posts_instead_of_redacting(
     assert "[…]" not in await page.inner_text("main")
     assert await page.locator("button[name=redact]").count() >= 1
     await context.close()
+
+
+@pytest.mark.sqlite_only
+async def test_enter_on_the_reply_forms_checkbox_posts_instead_of_redacting(
+    network: NodeNetwork, browser: Browser
+) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member(password=PASSWORD)
+    status, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    assert status == 201, case
+    context = await context_for(browser, "en-US")
+    page = await context.new_page()
+    await sign_in(page, node, author.email)
+    await page.goto(f"{node.base_url}/cases/{case['local_id']}")
+    await page.fill("#reply-content", BODY)
+    await page.click("form:has(#reply-content) button[type=submit]")
+    await page.wait_for_selector("button[name=redact]")
+
+    async with page.expect_navigation():
+        await page.press("#reply-anonymous", "Enter")
+    assert await page.input_value("#reply-content") == BODY
+    assert await page.locator("button[name=redact]").count() >= 1
+    await context.close()
