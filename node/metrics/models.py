@@ -34,5 +34,8 @@ class CaseFigures(Base):
     # The larger of the network total (the origin's count) and this node's own count.
     views: Mapped[int]
     reply_count: Mapped[int]
-    # The first reply by someone other than the case's author (None: none yet).
+    # The first reply by someone other than the case's author (None: none yet), told
+    # apart by the author's IRI alone: comparing members would count the author's
+    # anonymous reply beneath their named case as their own, and any member could then
+    # watch the figures to learn who is behind a pseudonym (docs/privacy.md).
     first_reply_at: Mapped[datetime | None]
