@@ -15,6 +15,7 @@ from node.accounts.two_factor import (
     begin_setup,
     disable,
     finish_setup,
+    provisioning_qr_svg,
     provisioning_uri,
     replace_recovery_codes,
     unused_recovery_codes,
@@ -33,9 +34,11 @@ SETTINGS_PATH = "/settings/two-factor"
 
 def setup_context(state: NodeState, member: Member, secret: str, *, action: str) -> dict[str, Any]:
     issuer = with_product(state.config.name)  # not "Curbside Curbside United States"
+    uri = provisioning_uri(secret, account=member.email, issuer=issuer)
     return {
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "uri": provisioning_uri(secret, account=member.email, issuer=issuer),
+        "uri": uri,
+        "qr": provisioning_qr_svg(uri, title=gettext("QR code for your authenticator app")),
         "action": action,
         "error": None,
     }

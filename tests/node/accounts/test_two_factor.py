@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from sqlalchemy import select
 
 from node.accounts.models import AccountSecurity
+from node.accounts.two_factor import provisioning_qr_svg
 from node.audit.models import AuditEntry
 from node.members.models import Role
 from tests.node.accounts.support import (
@@ -39,6 +41,12 @@ async def test_a_moderator_must_set_up_two_factor_first(
     assert status == 200
     secret = secret_on(html)
     assert "otpauth://totp/" in html and moderator.email.replace("@", "%40") in html
+    # The QR code encodes the setup address shown as text (scanned from the screen).
+    uri = unescape(re.findall(r'<code class="uri" translate="no">([^<]+)</code>', html)[0])
+    drawn = re.findall(r'<svg [^>]*class="qr-code".*?<path class="qrline"[^>]* d="([^"]+)"', html)
+    assert drawn, html
+    expected = str(provisioning_qr_svg(uri, title="x"))
+    assert f'd="{drawn[0]}"' in expected
     # The same secret on reload: an app that scanned it keeps working.
     assert secret_on((await browser.get(location))[1]) == secret
     status, html, _ = await browser.post(location, {"code": wrong_code(secret)}, form_page=location)
