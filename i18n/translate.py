@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from babel.support import NullTranslations
 
+from i18n.formatting import number_text
 from i18n.languages import DEFAULT_LANGUAGE
 
 
@@ -48,8 +49,11 @@ def gettext(message: str, **variables: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
-    text = _ACTIVE.get(_FALLBACK).translations.ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    """``%(num)s`` is ``n`` written the language's way ("10.485.760" in German), as the
+    templates' ``number`` filter writes it."""
+    active = _ACTIVE.get(_FALLBACK)
+    text = active.translations.ngettext(singular, plural, n)
+    return text % {"num": number_text(n, active.code), **variables}
 
 
 def pgettext(context: str, message: str, **variables: object) -> str:

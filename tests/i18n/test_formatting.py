@@ -14,7 +14,7 @@ from i18n import formatting
 from i18n.jinja import make_environment
 from i18n.languages import SUPPORTED_LANGUAGES
 from i18n.regions import country_name
-from i18n.translate import activate, deactivate
+from i18n.translate import activate, deactivate, ngettext
 
 NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 
@@ -115,3 +115,14 @@ def test_hebrew_relative_times_do_not_repeat_the_count_in_brackets(
 ) -> None:
     # CLDR writes "בעוד שבוע (1)" ("in a week (1)") for the singular and dual forms.
     assert formatting.time_ago(NOW + delta, "he", now=NOW) == expected
+
+
+def test_counts_in_translated_messages_are_written_the_languages_way() -> None:
+    catalog = NullTranslations()
+    token = activate("de", catalog)
+    try:
+        text = ngettext("at most %(num)s byte", "at most %(num)s bytes", 10485760)
+    finally:
+        deactivate(token)
+    assert text == "at most 10.485.760 bytes"
+    assert ngettext("%(num)s image", "%(num)s images", 1) == "1 image"  # outside a request
