@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from federation.inbound.registry import ActivityHandler
-from node.cases.engagement import LikeReply, ViewReportHandler
+from node.cases.engagement import LikeReply, UndoLikeReply, ViewReportHandler
 from node.cases.handlers import case_handlers
 from node.cases.relay import thread_handlers
 from node.inbox.context import ApplyContext
@@ -19,6 +19,7 @@ def all_handlers(state: NodeState) -> tuple[ActivityHandler[ApplyContext], ...]:
         *case_handlers(state),
         *thread_handlers(state),
         LikeReply(state),
+        UndoLikeReply(state),
         ViewReportHandler(),
         CreateVote(state),
         UpdatePerson(),

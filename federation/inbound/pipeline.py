@@ -46,6 +46,8 @@ from federation.signatures import (
 ACCEPTED_TYPES = frozenset({"application/activity+json", "application/ld+json"})
 # Activities whose object must have been minted by the sending node itself.
 OWN_OBJECT_ACTIVITIES = frozenset({"Create", "Update", "Delete"})
+# Activities whose object is an earlier activity the sending node's actors made.
+OWN_ACTIVITY_ACTIVITIES = frozenset({"Undo"})
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,25 @@ def check_origins(activity: dict[str, Any], signer_origin: str, local_origin: st
         require_origin(id_of(activity.get("actor")), signer_origin, "the actor")
         if activity.get("type") in OWN_OBJECT_ACTIVITIES:
             require_origin(id_of(activity.get("object")), signer_origin, "the object")
+        if activity.get("type") in OWN_ACTIVITY_ACTIVITIES:
+            _require_own_activity(activity.get("object"), signer_origin)
     except (OriginError, JsonLdError) as error:
         raise Forbidden(str(error), slug="wrong-origin") from None
     if signer_origin == local_origin:
         raise Forbidden("a peer may not sign as this node", slug="wrong-origin")
+
+
+def _require_own_activity(undone: Any, signer_origin: str) -> None:
+    """A node may take back only what its own actors did: without this, a peer could
+    undo another node's members' helpful marks by naming them. An embedded activity
+    (its id is not always kept by the sender) is judged by its actor, and by its id if
+    it has one; a referenced one by its id."""
+    if isinstance(undone, dict):
+        require_origin(id_of(undone.get("actor")), signer_origin, "the undone activity's actor")
+        if undone.get("id") is not None:
+            require_origin(id_of(undone), signer_origin, "the undone activity")
+    else:
+        require_origin(id_of(undone), signer_origin, "the undone activity")
 
 
 def check_shape(activity: dict[str, Any]) -> None:

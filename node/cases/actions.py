@@ -29,6 +29,7 @@ from node.cases.access import (
 )
 from node.cases.activities import CONTEXT, case_object, create_activity, new_activity_id
 from node.cases.attachments import image_out
+from node.cases.engagement import withdraw_mark
 from node.cases.locking import lock_thread
 from node.cases.media import remove_files
 from node.cases.models import Case, CaseView, HelpfulMark, Reply, Tombstone
@@ -436,3 +437,19 @@ async def mark_helpful(state: NodeState, member: Member, reply_id: str) -> Helpf
         out = HelpfulOut(reply=reply.local_id, marked=True)
     state.federation.delivery_due()
     return out
+
+
+async def unmark_helpful(state: NodeState, member: Member, reply_id: str) -> None:
+    """Take back a helpful mark. On another node's case the origin hears ``Undo`` of the
+    ``Like`` from the same pseudonym, and publishes the lower total to every peer."""
+    async with state.db.write() as session:
+        reply, case = await reply_or_404(session, reply_id)
+        marker = thread_pseudonym_iri(state, member, case)
+        if not await withdraw_mark(session, state, case, reply, marker):
+            raise Problem(404, gettext("You had not marked this reply helpful."), slug="not-marked")
+        if not case.is_local:
+            # Embedded, not by id: the Like's id is not kept (the origin finds the mark
+            # by reply and marker). Delivered after the Like: a peer's queue is in order.
+            like = {"type": "Like", "actor": marker, "object": reply.iri}
+            await publish(session, activity(state, "Undo", marker, like), recipient=case.origin)
+    state.federation.delivery_due()

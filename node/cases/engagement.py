@@ -1,8 +1,10 @@
-"""At a case's origin: helpful marks (``Like``) and view reports (``View``) from peers."""
+"""At a case's origin: helpful marks (``Like``, taken back by ``Undo``) and view reports
+(``View``) from peers."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.inbound.errors import InboundRejected
 from federation.inbound.registry import ANY_OBJECT, Envelope
@@ -53,6 +55,65 @@ class LikeReply:
             await lock_thread(session, case, reply)
             reply.helpful_count += 1
             await publish_thread_state(session, self.state, case)
+            self.state.federation.delivery_due()
+
+
+async def withdraw_mark(
+    session: AsyncSession, state: NodeState, case: Case, reply: Reply, marker: str
+) -> bool:
+    """Delete ``marker``'s helpful mark on ``reply``; at the case's origin also lower the
+    total (under the thread lock, as marking raises it) and publish the thread state.
+    False if there was no such mark: nothing changes then, so a redelivered or stray
+    Undo is harmless."""
+    removed = await session.execute(
+        delete(HelpfulMark).where(
+            HelpfulMark.reply_id == reply.id, HelpfulMark.marker_iri == marker
+        )
+    )
+    if not removed.rowcount:  # type: ignore[attr-defined]
+        return False
+    if case.is_local:
+        await lock_thread(session, case, reply)
+        reply.helpful_count = max(0, reply.helpful_count - 1)
+        await publish_thread_state(session, state, case)
+    return True
+
+
+class UndoLikeReply:
+    """A member of another node takes back a helpful mark on a reply in our thread.
+
+    The pipeline has checked that the Like's actor is on the signing node's origin (a
+    node can only undo its own members' marks); here it must also be the Undo's actor.
+    The Like comes embedded (actor and reply), not by id: the marking node does not
+    keep the Like's id, and the mark is found by (reply, marker) anyway.
+    """
+
+    activity_type = "Undo"
+    object_type = "Like"
+
+    def __init__(self, state: NodeState) -> None:
+        self.state = state
+
+    async def verify(self, envelope: Envelope) -> None:
+        like = envelope.object
+        assert isinstance(like, dict)  # dispatched on its type
+        if id_of(like.get("actor")) != id_of(envelope.activity.get("actor")):
+            raise InboundRejected("only the member who marked a reply can take the mark back")
+        if not id_of(like.get("object")):
+            raise InboundRejected("the undone Like needs the id of the reply")
+
+    async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
+        session = context.session
+        reply_iri = id_of(envelope.object.get("object"))
+        reply = await session.scalar(select(Reply).where(Reply.iri == reply_iri))
+        if reply is None:
+            return  # deleted since, marks and all
+        case = await session.get(Case, reply.case_id)
+        if case is None or not case.is_local:
+            return
+        marker = id_of(envelope.activity.get("actor"))
+        assert marker is not None  # checked by the pipeline
+        if await withdraw_mark(session, self.state, case, reply, marker):
             self.state.federation.delivery_due()
 
 

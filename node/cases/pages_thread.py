@@ -1,4 +1,5 @@
-"""Forms on the case page: replies, helpful marks, the poll, votes and the resolution.
+"""Forms on the case page: replies, helpful marks (and taking them back), the poll,
+votes and the resolution.
 
 Each handler validates with the API's model, calls the shared action, and redirects
 back to the case (POST, redirect, GET). A refusal re-renders the case page with the
@@ -233,6 +234,22 @@ async def mark_helpful(request: web.Request) -> web.Response:
         return await _show_refusal(
             request, member, place.case_local_id, problem, FormState("helpful")
         )
+    raise web.HTTPSeeOther(f"/cases/{place.case_local_id}#reply-{place.reply_id}")
+
+
+@routes.post("/replies/{reply_id}/helpful/undo")
+async def unmark_helpful(request: web.Request) -> web.Response:
+    member = verified_page_member(request)
+    place = await _reply_place(request, member)
+    try:
+        await actions.unmark_helpful(node_state(request), member, place.reply_id)
+    except Problem as problem:
+        # Not marked (any more): a second click, or another tab took it back already;
+        # either way the member has what they asked for.
+        if problem.slug != "not-marked":
+            return await _show_refusal(
+                request, member, place.case_local_id, problem, FormState("helpful")
+            )
     raise web.HTTPSeeOther(f"/cases/{place.case_local_id}#reply-{place.reply_id}")
 
 

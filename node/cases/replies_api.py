@@ -69,3 +69,17 @@ async def mark_helpful(request: web.Request) -> web.Response:
     member = verified_member(request)
     out = await actions.mark_helpful(node_state(request), member, request.match_info["local_id"])
     return json_response(out, status=201)
+
+
+@api.delete(
+    "/api/v1/replies/{local_id}/helpful",
+    summary="Take back your helpful mark",
+    status=204,
+    errors=(403, 404),
+)
+async def unmark_helpful(request: web.Request) -> web.Response:
+    """404 ``not-marked`` if you had not marked it. The total is counted at the case's
+    origin, which publishes the lower total to every peer."""
+    member = verified_member(request)
+    await actions.unmark_helpful(node_state(request), member, request.match_info["local_id"])
+    return web.Response(status=204)

@@ -1,0 +1,188 @@
+"""Taking back a helpful mark: on the case's own node, and across nodes as ``Undo`` of
+the ``Like``, which only the marking member's node can send."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from federation.jsonld import CANONICAL_CONTEXT
+from node.inbox.models import InboxEntry
+from node.outbox.models import OutboxEntry
+from tests.node.test_federation_basics import CASE
+from tests.node.test_threads import detail, trio  # noqa: F401  (trio is a fixture)
+from tests.peering import inbox_count, post_inbox
+from tests.rig import Account, NodeNetwork, TestNode
+from tests.waiting import eventually
+
+
+async def test_mark_and_take_back_on_a_local_case(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member(name="Alice Carter")
+    answerer = await node.add_member(name="Ben Okafor")
+    reader = await node.add_member(name="Carla Diaz")
+    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    status, reply = await node.request(
+        "POST",
+        f"/api/v1/cases/{case['local_id']}/replies",
+        token=answerer.token,
+        json={"content": "MEFV first."},
+    )
+    assert status == 201, reply
+    helpful = f"/api/v1/replies/{reply['local_id']}/helpful"
+
+    async def count() -> int:
+        _, body = await node.request("GET", f"/api/v1/cases/{case['local_id']}", token=author.token)
+        return int(body["replies"][0]["helpful_count"])
+
+    assert (await node.request("POST", helpful, token=reader.token))[0] == 201
+    assert await count() == 1
+    status, body = await node.request("DELETE", helpful, token=reader.token)
+    assert status == 204, body
+    assert await count() == 0
+    status, problem = await node.request("DELETE", helpful, token=reader.token)
+    assert status == 404 and problem["type"].endswith("not-marked"), problem
+    status, problem = await node.request("DELETE", helpful, token=author.token)
+    assert status == 404 and problem["type"].endswith("not-marked"), problem  # never marked
+    assert (await node.request("POST", helpful, token=reader.token))[0] == 201
+    assert await count() == 1
+    status, problem = await node.request(
+        "DELETE", "/api/v1/replies/no-such-reply/helpful", token=reader.token
+    )
+    assert status == 404 and problem["type"].endswith("not-found"), problem
+    _, spec = await node.request("GET", "/api/v1/openapi.json", token=reader.token)
+    assert "delete" in spec["paths"]["/api/v1/replies/{local_id}/helpful"]
+
+
+async def helpful_counts(
+    members: list[tuple[TestNode, Account]], case_iri: str, reply_iri: str
+) -> list[int | None]:
+    counts: list[int | None] = []
+    for node, account in members:
+        body = await detail(node, account, case_iri)
+        reply = next((r for r in body["replies"] if r["id"] == reply_iri), None) if body else None
+        counts.append(reply["helpful_count"] if reply else None)
+    return counts
+
+
+async def outbox_activity(node: TestNode, kind: str) -> dict[str, Any]:
+    async with node.state.db.read() as session:
+        body = await session.scalar(
+            select(OutboxEntry.body)
+            .where(OutboxEntry.activity_type == kind)
+            .order_by(OutboxEntry.seq.desc())
+        )
+    assert body is not None, kind
+    return dict(json.loads(body))
+
+
+def undo_like(sender: TestNode, actor: str, like_actor: str, reply_iri: str) -> dict[str, Any]:
+    return {
+        "@context": list(CANONICAL_CONTEXT),
+        "id": f"{sender.base_url}/activities/{uuid.uuid4().hex}",
+        "type": "Undo",
+        "actor": actor,
+        "object": {"type": "Like", "actor": like_actor, "object": reply_iri},
+    }
+
+
+async def test_a_mark_taken_back_on_another_node_is_taken_back_everywhere(
+    trio: tuple[TestNode, TestNode, TestNode],  # noqa: F811
+) -> None:
+    us, de, fr = trio
+    author = await us.add_member(name="Alice Carter")
+    us_doc = await us.add_member(name="Ben Okafor")
+    de_doc = await de.add_member(name="Jonas Weber")
+    fr_doc = await fr.add_member(name="Camille Dubois")
+    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    _, reply = await us.request(
+        "POST",
+        f"/api/v1/cases/{case['local_id']}/replies",
+        token=author.token,
+        json={"content": "My own first thoughts: PFAPA."},
+    )
+    everyone = [(us, author), (de, de_doc), (fr, fr_doc)]
+
+    async def counts_are(expected: int) -> bool:
+        return await helpful_counts(everyone, case["id"], reply["id"]) == [expected] * 3
+
+    await eventually(lambda: counts_are(0), within=30, what="the reply on every node")
+    de_case = await detail(de, de_doc, case["id"])
+    assert de_case is not None
+    on_de = f"/api/v1/replies/{de_case['replies'][0]['local_id']}/helpful"
+    on_us = f"/api/v1/replies/{reply['local_id']}/helpful"
+    assert (await de.request("POST", on_de, token=de_doc.token))[0] == 201
+    assert (await us.request("POST", on_us, token=us_doc.token))[0] == 201
+    await eventually(lambda: counts_are(2), within=30, what="two marks on every node")
+
+    # FR cannot take back the DE member's mark, nor sign for DE's pseudonym.
+    like = await outbox_activity(de, "Like")
+    marker = like["actor"]
+    forged = undo_like(fr, marker, marker, reply["id"])
+    status, problem = await post_inbox(fr, us, forged)
+    assert status == 403 and problem["type"].endswith("wrong-origin"), problem
+
+    # The DE member takes it back: DE sends Undo of the Like, US lowers the total.
+    status, body = await de.request("DELETE", on_de, token=de_doc.token)
+    assert status == 204, body
+    await eventually(lambda: counts_are(1), within=30, what="the mark taken back everywhere")
+    undo = await outbox_activity(de, "Undo")
+    assert undo["actor"] == marker
+    assert undo["object"] == {"type": "Like", "actor": marker, "object": reply["id"]}
+    assert (await de.request("DELETE", on_de, token=de_doc.token))[0] == 404
+
+    # Redelivered (signed anew), or sent again for a mark that is gone: nothing changes.
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    assert (await post_inbox(de, us, undo, created=later))[0] == 202
+    again = undo_like(de, marker, marker, reply["id"])
+    assert (await post_inbox(de, us, again))[0] == 202
+    await eventually(lambda: _applied(us, again["id"]), what="the second Undo applied")
+    assert await helpful_counts(everyone, case["id"], reply["id"]) == [1, 1, 1]
+
+    # A mark on the origin's own case, taken back there, reaches the peers too.
+    assert (await us.request("DELETE", on_us, token=us_doc.token))[0] == 204
+    await eventually(lambda: counts_are(0), within=30, what="no marks left anywhere")
+    assert (await de.request("POST", on_de, token=de_doc.token))[0] == 201
+    await eventually(lambda: counts_are(1), within=30, what="marked again after undoing")
+
+
+async def _applied(node: TestNode, activity_id: str) -> bool:
+    async with node.state.db.read() as session:
+        entry = await session.scalar(
+            select(InboxEntry).where(InboxEntry.activity_id == activity_id)
+        )
+    return entry is not None and entry.state == "applied"
+
+
+async def test_an_undo_must_take_back_the_signers_own_like(
+    pair: tuple[TestNode, TestNode],
+) -> None:
+    receiver, sender = pair
+    elsewhere = "https://third.example/pseudonyms/anon-x"
+    own = f"{sender.base_url}/pseudonyms/anon-a"
+    other_own = f"{sender.base_url}/pseudonyms/anon-b"
+    reply_iri = f"{receiver.base_url}/replies/r1"
+    by_reference = undo_like(sender, own, own, reply_iri)
+    by_reference["object"] = "https://third.example/activities/like-1"
+    before = await inbox_count(receiver)
+    for name, activity, expected in [
+        (
+            "Undo by an actor on another origin",
+            undo_like(sender, elsewhere, elsewhere, reply_iri),
+            403,
+        ),
+        ("a Like by an actor on another origin", undo_like(sender, own, elsewhere, reply_iri), 403),
+        ("a Like referenced on another origin", by_reference, 403),
+        (
+            "a Like by another actor than the Undo's",
+            undo_like(sender, own, other_own, reply_iri),
+            400,
+        ),
+    ]:
+        status, problem = await post_inbox(sender, receiver, activity)
+        assert status == expected, f"{name}: {status} {problem}"
+    assert await inbox_count(receiver) == before
