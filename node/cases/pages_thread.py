@@ -8,6 +8,7 @@ member's input kept, the message, and the refusal's status code.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -40,7 +41,7 @@ from node.db.types import utcnow
 from node.members.models import Member
 from node.polls import actions as poll_actions
 from node.polls.schemas import PollIn, VoteIn
-from node.state import node_state
+from node.state import NodeState, node_state
 from node.web.context import verified_page_member
 from node.web.templating import render
 
@@ -226,27 +227,30 @@ def _not_author() -> Problem:
 
 @routes.post("/replies/{reply_id}/helpful")
 async def mark_helpful(request: web.Request) -> web.Response:
-    member = verified_page_member(request)
-    place = await _reply_place(request, member)
-    try:
-        await actions.mark_helpful(node_state(request), member, place.reply_id)
-    except Problem as problem:
-        return await _show_refusal(
-            request, member, place.case_local_id, problem, FormState("helpful")
-        )
-    raise web.HTTPSeeOther(f"/cases/{place.case_local_id}#reply-{place.reply_id}")
+    return await _helpful_form(request, actions.mark_helpful)
 
 
 @routes.post("/replies/{reply_id}/helpful/undo")
 async def unmark_helpful(request: web.Request) -> web.Response:
+    # Not marked (any more): a second click, or another tab took it back already;
+    # either way the member has what they asked for.
+    return await _helpful_form(request, actions.unmark_helpful, done_already="not-marked")
+
+
+HelpfulAction = Callable[[NodeState, Member, str], Awaitable[object]]
+
+
+async def _helpful_form(
+    request: web.Request, action: HelpfulAction, *, done_already: str | None = None
+) -> web.Response:
+    """Mark or unmark, then back to the reply; a refusal whose slug is ``done_already``
+    means the member's wish holds already, and is not shown as an error."""
     member = verified_page_member(request)
     place = await _reply_place(request, member)
     try:
-        await actions.unmark_helpful(node_state(request), member, place.reply_id)
+        await action(node_state(request), member, place.reply_id)
     except Problem as problem:
-        # Not marked (any more): a second click, or another tab took it back already;
-        # either way the member has what they asked for.
-        if problem.slug != "not-marked":
+        if problem.slug != done_already:
             return await _show_refusal(
                 request, member, place.case_local_id, problem, FormState("helpful")
             )

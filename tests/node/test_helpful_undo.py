@@ -20,12 +20,11 @@ from tests.rig import Account, NodeNetwork, TestNode
 from tests.waiting import eventually
 
 
-async def test_mark_and_take_back_on_a_local_case(network: NodeNetwork) -> None:
-    node = await network.spawn("US")
-    author = await node.add_member(name="Alice Carter")
-    answerer = await node.add_member(name="Ben Okafor")
-    reader = await node.add_member(name="Carla Diaz")
-    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+async def case_with_reply(
+    node: TestNode, author: Account, answerer: Account
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    status, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    assert status == 201, case
     status, reply = await node.request(
         "POST",
         f"/api/v1/cases/{case['local_id']}/replies",
@@ -33,6 +32,15 @@ async def test_mark_and_take_back_on_a_local_case(network: NodeNetwork) -> None:
         json={"content": "MEFV first."},
     )
     assert status == 201, reply
+    return case, reply
+
+
+async def test_mark_and_take_back_on_a_local_case(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member(name="Alice Carter")
+    answerer = await node.add_member(name="Ben Okafor")
+    reader = await node.add_member(name="Carla Diaz")
+    case, reply = await case_with_reply(node, author, answerer)
     helpful = f"/api/v1/replies/{reply['local_id']}/helpful"
 
     async def count() -> int:
@@ -98,13 +106,7 @@ async def test_a_mark_taken_back_on_another_node_is_taken_back_everywhere(
     us_doc = await us.add_member(name="Ben Okafor")
     de_doc = await de.add_member(name="Jonas Weber")
     fr_doc = await fr.add_member(name="Camille Dubois")
-    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
-    _, reply = await us.request(
-        "POST",
-        f"/api/v1/cases/{case['local_id']}/replies",
-        token=author.token,
-        json={"content": "My own first thoughts: PFAPA."},
-    )
+    case, reply = await case_with_reply(us, author, author)
     everyone = [(us, author), (de, de_doc), (fr, fr_doc)]
 
     async def counts_are(expected: int) -> bool:
