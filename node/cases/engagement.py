@@ -96,7 +96,8 @@ class UndoLikeReply:
 
     async def verify(self, envelope: Envelope) -> None:
         like = envelope.object
-        assert isinstance(like, dict)  # dispatched on its type
+        if not isinstance(like, dict):  # dispatched on its type: embedded, always
+            raise InboundRejected("Undo of a Like needs the Like embedded")
         if id_of(like.get("actor")) != id_of(envelope.activity.get("actor")):
             raise InboundRejected("only the member who marked a reply can take the mark back")
         if not id_of(like.get("object")):
