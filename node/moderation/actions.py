@@ -18,7 +18,7 @@ from node.db.types import utcnow
 from node.members.models import Member
 from node.moderation.models import Report
 from node.moderation.schemas import Action, ReportIn
-from node.moderation.service import Revealed, decide, find_target, reveal_pseudonym
+from node.moderation.service import Revealed, decide, find_target, restore, reveal_pseudonym
 from node.outbox.publish import publish
 from node.peers.service import remove_peer
 from node.state import NodeState
@@ -90,6 +90,18 @@ async def decide_report(
             await case_actions.delete_reply(state, moderator, target.reply.local_id)
         else:
             await case_actions.delete_case(state, moderator, target.case.local_id)
+    return row.state
+
+
+async def restore_post(state: NodeState, moderator: Member, report_id: int, reason: str) -> str:
+    """Show again the post a "hide" decision on this report hid; the report's new state.
+    Local, like the hiding."""
+    async with state.db.write() as session:
+        # Locked: two moderators restoring at once record one restore, not two.
+        row = await session.get(Report, report_id, with_for_update=True)
+        if row is None:
+            raise not_found(gettext("No such report."))
+        await restore(session, row, moderator=moderator, reason=reason)
     return row.state
 
 

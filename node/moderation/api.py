@@ -21,6 +21,7 @@ from node.moderation.schemas import (
     ReportIn,
     ReportList,
     ReportOut,
+    RestoreIn,
     RevealIn,
     RevealOut,
 )
@@ -107,8 +108,8 @@ async def reports(request: web.Request) -> web.Response:
     errors=(403, 404, 409),
 )
 async def decision(request: web.Request) -> web.Response:
-    """``hide`` hides the post on this node (reversible); ``remove`` deletes it — on every
-    node if it was posted here, otherwise from this node only."""
+    """``hide`` hides the post on this node (``…/restore`` undoes it); ``remove`` deletes
+    it — on every node if it was posted here, otherwise from this node only."""
     member = moderator(request)
     data = await read_json(request, DecisionIn)
     report_id = whole_number(request.match_info["id"])
@@ -118,6 +119,27 @@ async def decision(request: web.Request) -> web.Response:
         node_state(request), member, report_id, data.action, data.reason
     )
     return json_response({"state": decided})
+
+
+@api.post(
+    "/api/v1/admin/reports/{id}/restore",
+    summary="Show a hidden post again",
+    request=RestoreIn,
+    errors=(403, 404, 409),
+)
+async def restore(request: web.Request) -> web.Response:
+    """Undoes a ``hide`` decision on this report (409 unless the report's state is
+    ``hidden``): the post is visible again on this node, and every report that hid it
+    becomes ``restored``. Audited with the reason; like hiding, nothing goes to peers."""
+    member = moderator(request)
+    data = await read_json(request, RestoreIn)
+    report_id = whole_number(request.match_info["id"])
+    if report_id is None:
+        raise not_found(gettext("No such report."))
+    restored = await moderation_actions.restore_post(
+        node_state(request), member, report_id, data.reason
+    )
+    return json_response({"state": restored})
 
 
 @api.post(

@@ -25,7 +25,8 @@ class Report(Base):
     )
     reporter_node: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    # open -> dismissed | hidden | removed
+    # open -> dismissed | hidden | removed; hidden -> restored (the hiding undone: the
+    # decided_* fields then describe the restore, the audit log keeps both)
     state: Mapped[str] = mapped_column(String(12), default="open", index=True)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]

@@ -78,6 +78,12 @@ class DecisionIn(BaseModel):
     reason: Reasoning
 
 
+class RestoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reasoning
+
+
 class RevealIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

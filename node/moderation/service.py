@@ -12,6 +12,7 @@ from node.api.problems import Problem, not_found
 from node.audit.service import record
 from node.cases.models import Case, Reply
 from node.db.types import utcnow
+from node.events import ThreadChanged, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_iri
 from node.moderation.models import Report
@@ -100,6 +101,7 @@ async def decide(
     target = await find_target(session, report.object_iri)
     if action == "hide":
         (target.reply or target.case).hidden_at = utcnow()
+        record_event(session, ThreadChanged(target.case.id))  # open pages drop it
     report.state = {"dismiss": "dismissed", "hide": "hidden", "remove": "removed"}[action]
     report.decided_by = moderator.id
     report.decided_at = utcnow()
@@ -112,4 +114,39 @@ async def decide(
         reason=reason,
         details={"report": report.id},
     )
+    return target
+
+
+async def restore(
+    session: AsyncSession, report: Report, *, moderator: Member, reason: str
+) -> Target:
+    """Undo a "hide" decision: the post is there again for members, in its thread and in
+    search (both leave out hidden posts when they read; no count changed when it was
+    hidden). Hiding is local, so is this: nothing is sent to peers.
+
+    Every report that hid the post becomes "restored", so none still claims it is
+    hidden; their decision fields then tell who restored it and why (the hiding stays
+    in the audit log)."""
+    if report.state != "hidden":
+        raise Problem(409, gettext("The post is not hidden."), slug="not-hidden")
+    target = await find_target(session, report.object_iri)
+    (target.reply or target.case).hidden_at = None
+    hid_it = await session.scalars(
+        select(Report).where(Report.object_iri == target.iri, Report.state == "hidden")
+    )
+    now = utcnow()
+    for row in {report, *hid_it}:
+        row.state = "restored"
+        row.decided_by = moderator.id
+        row.decided_at = now
+        row.decision_reason = reason
+    record(
+        session,
+        actor=f"member:{moderator.public_id}",
+        action="report.restore",
+        subject=target.iri,
+        reason=reason,
+        details={"report": report.id},
+    )
+    record_event(session, ThreadChanged(target.case.id))  # open pages show it again
     return target

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from node.audit.models import AuditEntry
 from node.members.models import Role
+from node.outbox.models import OutboxEntry
 from tests.node.test_federation_basics import CASE
 from tests.rig import Account, NodeNetwork, TestNode
 from tests.waiting import eventually
@@ -294,3 +295,112 @@ async def test_a_hidden_reply_is_404_to_a_member_who_may_not_delete_it(
     path = f"/api/v1/replies/{thread.reply['local_id']}"
     assert (await thread.node.request("DELETE", path, token=thread.reader.token))[0] == 404
     assert (await thread.node.request("DELETE", path, token=thread.moderator.token))[0] == 204
+
+
+async def restore(thread: Thread, report_id: int, account: Account) -> tuple[int, Any]:
+    return await thread.node.request(
+        "POST",
+        f"/api/v1/admin/reports/{report_id}/restore",
+        token=account.token,
+        json={"reason": "on a second reading, a fair answer"},
+    )
+
+
+async def reports_in(node: TestNode, moderator: Account, state: str) -> list[int]:
+    _, listing = await node.request(
+        "GET", "/api/v1/admin/reports", token=moderator.token, params={"state": state}
+    )
+    return [item["id"] for item in listing["items"]]
+
+
+async def test_a_restored_reply_is_back_in_its_thread_and_in_search(
+    network: NodeNetwork,
+) -> None:
+    thread = await thread_with_a_reply(network)
+    node, reply = thread.node, thread.reply
+    case_path = f"/api/v1/cases/{thread.case['local_id']}"
+    _, before = await node.request("GET", case_path, token=thread.reader.token)
+    report_for = {"object": reply["local_id"], "reason": "abusive"}
+    for account in (thread.reader, thread.author):  # two reports; one decision hides it
+        assert (
+            await node.request("POST", "/api/v1/reports", token=account.token, json=report_for)
+        )[0] == 201
+    first, second = await reports_in(node, thread.moderator, "open")
+    for report_id in (first, second):
+        decision = {"action": "hide", "reason": "abusive language"}
+        status, _ = await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{report_id}/decision",
+            token=thread.moderator.token,
+            json=decision,
+        )
+        assert status == 200
+    _, hidden = await node.request("GET", case_path, token=thread.reader.token)
+    assert hidden["replies"] == []
+    search = {"q": "Rude"}
+    _, found = await node.request("GET", "/api/v1/search", token=thread.reader.token, params=search)
+    assert found["items"] == []
+
+    status, problem = await restore(thread, first, thread.reader)
+    assert status == 403, problem  # moderators only
+    status, problem = await node.request(
+        "POST",
+        f"/api/v1/admin/reports/{first}/restore",
+        token=thread.moderator.token,
+        json={"reason": "too short"},
+    )
+    assert status == 422, problem
+    assert await restore(thread, first, thread.moderator) == (200, {"state": "restored"})
+
+    _, after = await node.request("GET", case_path, token=thread.reader.token)
+    assert [r["local_id"] for r in after["replies"]] == [reply["local_id"]]
+    assert after["reply_count"] == before["reply_count"] == 1
+    _, found = await node.request("GET", "/api/v1/search", token=thread.reader.token, params=search)
+    assert [hit["case"]["local_id"] for hit in found["items"]] == [thread.case["local_id"]]
+    assert [r["local_id"] for r in found["items"][0]["replies"]] == [reply["local_id"]]
+    marked = f"/api/v1/replies/{reply['local_id']}/helpful"
+    assert (await node.request("POST", marked, token=thread.reader.token))[0] == 201
+    # Both reports that hid it now say it is back; restoring again is refused.
+    assert set(await reports_in(node, thread.moderator, "restored")) == {first, second}
+    assert await reports_in(node, thread.moderator, "hidden") == []
+    status, problem = await restore(thread, second, thread.moderator)
+    assert (status, problem["status"]) == (409, 409)
+    assert problem["detail"] == "The post is not hidden."
+    assert (await restore(thread, 999999, thread.moderator))[0] == 404
+
+    async with node.state.db.read() as session:
+        entries = (
+            await session.scalars(select(AuditEntry).where(AuditEntry.action == "report.restore"))
+        ).all()
+        sent = await session.scalar(select(func.count()).select_from(OutboxEntry))
+    assert [(e.actor, e.subject, e.reason, e.details) for e in entries] == [
+        (
+            f"member:{thread.moderator.public_id}",
+            reply["id"],
+            "on a second reading, a fair answer",
+            {"report": first},
+        )
+    ]
+    # Hiding and restoring are local: nothing beyond the case, the reply and the mark
+    # was published (a node without peers still logs what it publishes).
+    assert sent == 3
+
+
+async def test_only_a_hidden_post_can_be_restored(network: NodeNetwork) -> None:
+    thread = await thread_with_a_reply(network)
+    node = thread.node
+    report_for = {"object": thread.case["local_id"], "reason": "spam"}
+    _, filed = await node.request(
+        "POST", "/api/v1/reports", token=thread.reader.token, json=report_for
+    )
+    status, problem = await restore(thread, filed["id"], thread.moderator)
+    assert status == 409, problem  # still open
+    status, _ = await node.request(
+        "POST",
+        f"/api/v1/admin/reports/{filed['id']}/decision",
+        token=thread.moderator.token,
+        json={"action": "dismiss", "reason": "a real clinical case"},
+    )
+    assert status == 200
+    status, problem = await restore(thread, filed["id"], thread.moderator)
+    assert status == 409 and problem["detail"] == "The post is not hidden."
