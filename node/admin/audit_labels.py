@@ -34,6 +34,7 @@ _LABELS: Final[Mapping[str, str]] = {
     "report.dismiss": N_("Report dismissed"),
     "report.hide": N_("Reported post hidden"),
     "report.remove": N_("Reported post removed"),
+    "report.restore": N_("Hidden post restored"),
     "token.issue": N_("API token issued"),
     "verification.claim": N_("Verification requested"),
     "verification.claim.conflict": N_("Licence number already claimed by another member"),

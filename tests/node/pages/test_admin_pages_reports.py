@@ -156,3 +156,58 @@ async def test_tabs_name_what_they_list_in_the_readers_language(network: NodeNet
         ]
         _, english, _ = await browser.get("/admin/reports")
         assert tab_labels(english) == ["Open reports", "Decided reports"]
+
+
+def restore_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'action="/admin/reports/(\d+)/restore"', html)]
+
+
+async def test_a_moderator_restores_a_hidden_post_from_the_decided_tab(
+    network: NodeNetwork,
+) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    reader = await node.add_member()
+    moderator = await staff(node, Role.MODERATOR, name="Mo Derator")
+    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    await report(node, reader.token, case["local_id"], "spam")
+    await report(node, author.token, case["local_id"], "other", "posted by mistake, twice")
+    _, listing = await node.request("GET", "/api/v1/admin/reports", token=moderator.token)
+    hid, dismissed = [item["id"] for item in listing["items"]]
+    for report_id, action in ((hid, "hide"), (dismissed, "dismiss")):
+        status, _ = await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{report_id}/decision",
+            token=moderator.token,
+            json={"action": action, "reason": "looked like advertising"},
+        )
+        assert status == 200
+    assert (await node.request("GET", "/api/v1/cases", token=reader.token))[1]["items"] == []
+
+    async with signed_in(node, moderator, Role.MODERATOR) as browser:
+        _, html, _ = await browser.get("/admin/reports?tab=decided")
+        assert restore_ids(html) == [hid]  # not for the dismissed report
+        assert "Restore the post" in text_of(html)
+        path = f"/admin/reports/{hid}/restore"
+        form = "/admin/reports?tab=decided"
+        reason = {"reason": "a real case after all, not an advert"}
+        status, _, _ = await browser.post(path, reason, form_page=form, csrf=False)
+        assert status == 403  # no CSRF token
+        status, html, _ = await browser.post(path, {"reason": "too short"}, form_page=form)
+        assert status == 422 and "at least 10 characters" in html
+        assert restore_ids(html) == [hid]  # still on the decided tab, the text kept
+        assert ">too short</textarea>" in html
+        status, _, response = await browser.post(path, reason, form_page=form)
+        assert status == 302
+        assert response.headers["Location"] == "/admin/reports?tab=decided&notice=restored"
+        _, html, _ = await browser.get(response.headers["Location"])
+        text = text_of(html)
+        assert "The post is visible again on this node." in text and "Post restored" in text
+        assert reason["reason"] in text and restore_ids(html) == []
+        status, html, _ = await browser.post(path, reason, form_page=form)
+        assert status == 409 and "The post is not hidden." in html
+
+    _, listing = await node.request("GET", "/api/v1/cases", token=reader.token)
+    assert [item["local_id"] for item in listing["items"]] == [case["local_id"]]
+    restores = [(e.actor, e.subject, e.reason) for e in await audit(node, "report.restore")]
+    assert restores == [(f"member:{moderator.public_id}", case["id"], reason["reason"])]
