@@ -46,6 +46,14 @@ def admin(request: web.Request) -> Member:
     return member
 
 
+def report_number(request: web.Request) -> int:
+    """The report id of the path; 404 when it is not a whole number."""
+    report_id = whole_number(request.match_info["id"])
+    if report_id is None:
+        raise not_found(gettext("No such report."))
+    return report_id
+
+
 @api.post(
     "/api/v1/reports",
     summary="Report a case or reply",
@@ -112,11 +120,8 @@ async def decision(request: web.Request) -> web.Response:
     it — on every node if it was posted here, otherwise from this node only."""
     member = moderator(request)
     data = await read_json(request, DecisionIn)
-    report_id = whole_number(request.match_info["id"])
-    if report_id is None:
-        raise not_found(gettext("No such report."))
     decided = await moderation_actions.decide_report(
-        node_state(request), member, report_id, data.action, data.reason
+        node_state(request), member, report_number(request), data.action, data.reason
     )
     return json_response({"state": decided})
 
@@ -133,11 +138,8 @@ async def restore(request: web.Request) -> web.Response:
     becomes ``restored``. Audited with the reason; like hiding, nothing goes to peers."""
     member = moderator(request)
     data = await read_json(request, RestoreIn)
-    report_id = whole_number(request.match_info["id"])
-    if report_id is None:
-        raise not_found(gettext("No such report."))
     restored = await moderation_actions.restore_post(
-        node_state(request), member, report_id, data.reason
+        node_state(request), member, report_number(request), data.reason
     )
     return json_response({"state": restored})
 
