@@ -181,3 +181,16 @@ async def test_admins_change_a_members_status_with_a_reason(network: NodeNetwork
     assert changes == [
         ("verification.suspend", f"member:{admin.public_id}", "licence under review")
     ]
+
+
+async def test_names_as_typed_stay_in_order_on_a_right_to_left_page(network: NodeNetwork) -> None:
+    node = await network.spawn("DE", locale="he")
+    await pending(node, "Katrin Müller", "1234567893", "Müller", "Katrin")
+    reviewer = await staff(node, Role.MODERATOR)
+
+    async with signed_in(node, reviewer, Role.MODERATOR) as browser:
+        status, html, _ = await browser.get("/admin/verification")
+        assert status == 200 and 'dir="rtl"' in html
+        # One isolate around the pair: two would be laid out right to left, comma and
+        # all, and read "Katrin ,Müller" in Hebrew.
+        assert "<bdi>Müller, Katrin</bdi>" in html
