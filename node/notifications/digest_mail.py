@@ -19,7 +19,7 @@ from i18n.translate import activate, deactivate, ngettext
 from node.mail.sender import Mail
 from node.members.models import Member
 from node.notifications.models import Digest, DigestFrequency, Notification, NotificationSettings
-from node.notifications.service import entries
+from node.notifications.service import entries, shown
 from node.notifications.text import describe
 from node.state import NodeState
 
@@ -46,7 +46,8 @@ async def compose(state: NodeState, session: AsyncSession, digest: Digest) -> Ma
     ):
         return None
     unread = (Notification.digest_id == digest.id) & Notification.read_at.is_(None)
-    total = int(await session.scalar(select(func.count()).where(unread)) or 0)
+    count = shown(select(func.count()).select_from(Notification).where(unread))
+    total = int(await session.scalar(count) or 0)
     found = await entries(
         session, member.id, limit=MAX_ITEMS, unread_only=True, digest_id=digest.id
     )

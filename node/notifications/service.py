@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVarTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from i18n.specialties import SPECIALTIES
@@ -49,12 +50,29 @@ class Entry:
         return reply_author(self.reply) if self.reply is not None else author_out(self.case)
 
 
+_Row = TypeVarTuple("_Row")
+
+
+def shown(statement: Select[*_Row]) -> Select[*_Row]:
+    """Only notifications about what members may still read: a case or reply that a
+    moderator hid (patient data, say) is not quoted, counted or mailed from here
+    either. The case is joined; the reply, when there is one, too."""
+    return (
+        statement.join(Case, Case.id == Notification.case_id)
+        .outerjoin(Reply, Reply.id == Notification.reply_id)
+        .where(Case.deleted_at.is_(None), Case.hidden_at.is_(None), Reply.hidden_at.is_(None))
+    )
+
+
 async def unread_count(session: AsyncSession, member_id: int) -> int:
-    """One COUNT on the (member_id, read_at) index: cheap enough for every page."""
+    """A COUNT on the (member_id, read_at) index, joined to the few unread rows' case
+    and reply by primary key: cheap enough for every page."""
     count = await session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.member_id == member_id, Notification.read_at.is_(None))
+        shown(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.member_id == member_id, Notification.read_at.is_(None))
+        )
     )
     return int(count or 0)
 
@@ -69,13 +87,8 @@ async def entries(
     digest_id: int | None = None,
 ) -> list[Entry]:
     """Newest first. Notifications whose case or reply is gone are gone with it (the
-    foreign keys cascade), so every entry can be shown."""
-    statement = (
-        select(Notification, Case, Reply)
-        .join(Case, Case.id == Notification.case_id)
-        .outerjoin(Reply, Reply.id == Notification.reply_id)
-        .where(Notification.member_id == member_id, Case.deleted_at.is_(None))
-    )
+    foreign keys cascade); those about hidden content are left out (``shown``)."""
+    statement = shown(select(Notification, Case, Reply).where(Notification.member_id == member_id))
     if before:
         anchor = await session.scalar(
             select(Notification.id).where(
