@@ -118,10 +118,18 @@ async def case_page_context(
         marked = await _marked_helpful(session, case.id, member.id)
         revisions = await _revisions(session, [detail.id, *(r.id for r in detail.replies)])
         mine = case.author_member_id == member.id
+        moderator = is_moderator(member)
         reply_anonymously = await replies_anonymously(session, case, member)
         # Mirrors the delete action's rule, only to decide whether to offer the link:
         # the action itself decides (and refuses a forged form with 403).
-        can_delete = (mine and case.is_local) or is_moderator(member)
+        can_delete = (mine and case.is_local) or moderator
+    # Earlier versions only for their author and moderators: the usual reason to edit a
+    # case is to take out a detail that could identify the patient, and the old text
+    # must not stay on show to every member. Others see that it was edited, and how often.
+    own_iris = {detail.id} if mine else set()
+    own_iris |= {reply.id for reply in detail.replies if reply.local_id in own_replies}
+    edited = {iri: len(versions) for iri, versions in revisions.items()}
+    history = {iri: versions for iri, versions in revisions.items() if moderator or iri in own_iris}
     replies_by_id = {reply.local_id: reply for reply in detail.replies}
     replying_to = replies_by_id.get(request.query.get("reply_to", "")) or replies_by_id.get(
         form.value("in_reply_to")
@@ -134,7 +142,8 @@ async def case_page_context(
         "can_delete": can_delete,
         "own_replies": own_replies,
         "marked": marked,
-        "revisions": revisions,
+        "revisions": history,
+        "edited": edited,
         "pseudonym": pseudonym_for(state.secret, member.public_id, detail.id),
         "replying_to": replying_to,
         # The reply form's box starts as the API's default would choose.

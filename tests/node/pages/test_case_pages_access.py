@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from tests.node.pages.browsing import PASSWORD, browser
+from tests.node.pages.test_case_pages_thread import local_id_on
 from tests.node.test_federation_basics import CASE
-from tests.rig import NodeNetwork
+from tests.rig import Account, NodeNetwork, TestNode
+from tests.waiting import eventually
 
 
 async def test_only_authors_get_edit_and_delete(network: NodeNetwork) -> None:
@@ -103,3 +105,58 @@ async def test_strangers_peers_and_languages(network: NodeNetwork) -> None:
             page = await visitor.get(case_path)
             assert country in page.text and english in page.text  # babel names the values
             assert (await visitor.get("/cases/unknown000000000")).status == 404
+
+
+async def test_earlier_versions_are_for_their_author_and_moderators(
+    network: NodeNetwork,
+) -> None:
+    """An author who edits out a detail that could identify the patient must not leave it
+    on show: other members see that the text was edited, not what it said, here and on
+    peers; the author still sees the earlier versions (moderators too, who need two-factor
+    sign-in, which this page-level test does not set up)."""
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    author = await us.add_member(password=PASSWORD)
+    answerer = await us.add_member(password=PASSWORD)
+    colleague = await us.add_member(password=PASSWORD)
+    jonas = await de.add_member(password=PASSWORD)
+    secret = "seen at Mercy Hospital Springfield"
+    status, case = await us.request(
+        "POST",
+        "/api/v1/cases",
+        token=author.token,
+        json={**CASE, "body": f"{CASE['body']} {secret}."},
+    )
+    assert status == 201, case
+    path = f"/api/v1/cases/{case['local_id']}"
+    _, reply = await us.request(
+        "POST", f"{path}/replies", token=answerer.token, json={"content": f"Also {secret}?"}
+    )
+    status, _ = await us.request("PATCH", path, token=author.token, json={"body": CASE["body"]})
+    assert status == 200
+    edit = {"content": "Also there?"}
+    patched = await us.request(
+        "PATCH", f"/api/v1/replies/{reply['local_id']}", token=answerer.token, json=edit
+    )
+    assert patched[0] == 200
+
+    async def page_for(node: TestNode, account: Account, local_id: str) -> str:
+        async with browser(node, account) as visitor:
+            page = await visitor.get(f"/cases/{local_id}")
+        assert page.status == 200
+        return page.html
+
+    others = await page_for(us, colleague, case["local_id"])
+    assert "Edited: 1 earlier version" in others and "1 earlier version" in others
+    assert "Mercy Hospital" not in others and '<details class="history"' not in others
+    assert "Mercy Hospital" in await page_for(us, author, case["local_id"])
+    assert "Mercy Hospital" in await page_for(us, answerer, case["local_id"])  # own reply
+
+    async def edited_on_de() -> str | None:
+        on = await local_id_on(de, jonas, case["id"])
+        html = await page_for(de, jonas, on)
+        return html if "Edited: 1 earlier version" in html and "Also there?" in html else None
+
+    on_de = await eventually(edited_on_de, what="the edits on DE")
+    assert "Mercy Hospital" not in on_de
