@@ -106,8 +106,9 @@ async def case_events(request: web.Request) -> web.StreamResponse:
         }
     )
     with hub.watch(case_id) as changed:
-        await response.prepare(request)
         try:
+            # Inside the try: a page left as its stream opens is gone before the headers.
+            await response.prepare(request)
             await response.write(f"retry: {RETRY_MS}\n\n".encode())
             last_write = time.monotonic()
             while not hub.closing and not _reader_gone(request):
@@ -122,5 +123,5 @@ async def case_events(request: web.Request) -> web.StreamResponse:
                 await response.write(b"event: thread\ndata: changed\n\n")
                 last_write = time.monotonic()
         except ConnectionResetError:
-            pass  # the reader left between two checks; nothing more to send
+            pass  # the reader left (between two checks, or at once); nothing more to send
     return response

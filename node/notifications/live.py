@@ -98,10 +98,11 @@ async def unread_stream(request: web.Request) -> web.StreamResponse:
             "X-Accel-Buffering": "no",  # nginx: pass events through, do not buffer them
         }
     )
-    await response.prepare(request)
     heartbeat = state.config.notification_heartbeat_seconds
     with signal.listen(member.id) as wake:
         try:
+            # Inside the try: a page left as its stream opens is gone before the headers.
+            await response.prepare(request)
             await response.write(f"retry: {RETRY_MILLISECONDS}\n\n".encode())
             sent: int | None = None
             quiet = False
