@@ -18,6 +18,7 @@ from pathlib import Path
 from node.config import load_config
 from node.demo_thread import peer_all, seed_thread
 from node.lifecycle import initialise_node
+from node.mail.sender import outbox_folder
 from node.members.models import Role
 from node.members.service import NewMember, add_member, find_member_by_email, issue_token
 from node.runner import RunningNode, start_node
@@ -176,6 +177,10 @@ async def run_demo(*, base_port: int = 8101, data: Path | None = None) -> None:
             print("Curbside demo network: peered, with a demo case thread. Ctrl-C stops it.\n")
             for node, spec, node_logins in zip(nodes, DEMO_COUNTRIES, logins, strict=True):
                 print(f"{spec.name}: {node.base_url}")
+                # Sign-up works in the demo too; its confirmation link is in this folder.
+                outbox = outbox_folder(node.config)
+                if outbox is not None:
+                    print(f"  Mail (sent nowhere, saved as .eml files): {outbox}")
                 for person, token in node_logins:
                     note = (
                         " - sets up two-factor sign-in on first login"

@@ -48,10 +48,22 @@ def build_message(config: NodeConfig, mail: Mail) -> EmailMessage:
     return message
 
 
+def outbox_folder(config: NodeConfig) -> Path | None:
+    """The folder mail is written to instead of being sent, or None when it is sent.
+
+    Folder delivery is the default, and also what ``smtp`` falls back to while no SMTP
+    host is set: the demo prints this path so a visitor can find their confirmation.
+    """
+    if config.mail_delivery == "folder" or not config.smtp_host:
+        return config.data_dir / "mail" / "outbox"
+    return None
+
+
 async def send_mail(config: NodeConfig, mail: Mail) -> None:
     message = build_message(config, mail)
-    if config.mail_delivery == "folder" or not config.smtp_host:
-        _write_to_folder(config.data_dir / "mail" / "outbox", message)
+    folder = outbox_folder(config)
+    if folder is not None:
+        _write_to_folder(folder, message)
         return
     try:
         await aiosmtplib.send(

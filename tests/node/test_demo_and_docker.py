@@ -70,6 +70,9 @@ def test_demo_runs_three_nodes_with_working_logins(tmp_path: Path) -> None:
         for offset, country in enumerate(["US", "DE", "FR"]):
             url = f"http://127.0.0.1:{base + offset}"
             assert url in output
+            # Where a visitor who signs up finds the confirmation mail.
+            outbox = tmp_path / country.lower() / "mail" / "outbox"
+            assert f"Mail (sent nowhere, saved as .eml files): {outbox}\n" in output
             with urllib.request.urlopen(url + "/healthz", timeout=10) as response:
                 assert json.loads(response.read()) == {"status": "ok"}
             token = re.findall(rf"Bearer (cs_\S+)' {re.escape(url)}/", output)[0]
