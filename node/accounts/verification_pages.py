@@ -13,7 +13,8 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from pydantic import ValidationError
 
-from i18n.translate import N_, gettext
+from i18n.formatting import number_text
+from i18n.translate import N_, current_language, gettext
 from node.api.bodies import malformed_multipart, part_chunks
 from node.db.types import utcnow
 from node.members.models import Member
@@ -117,6 +118,9 @@ async def _page(
         else None,
         "upload_action": f"{PATH}/document?csrf_token={csrf_token(request)}",
         "max_mb": round(state.config.verification_document_max_bytes / 1_000_000, 1),
+        # The page says when the document goes: the purge keeps it this long after the
+        # decision (an appeal, a second look), then deletes it.
+        "retention_days": state.config.verification_document_retention_days,
         "notice": gettext(notice) if notice else None,
         "error": None,
         "values": {"licence": "", "family_name": "", "given_names": ""},
@@ -211,7 +215,7 @@ async def document(request: web.Request) -> web.Response:
     except DocumentRefused as refused:
         max_mb = round(config.verification_document_max_bytes / 1_000_000, 1)
         message = DOCUMENT_ERRORS.get(refused.slug, DOCUMENT_ERRORS["damaged-document"])
-        error = gettext(message, mb=max_mb)
+        error = gettext(message, mb=number_text(max_mb, current_language()))
         return await _page(request, member, status=refused.status, error=error)
     try:
         await attach_document(

@@ -115,6 +115,8 @@ async def test_a_claim_for_review_takes_a_document(
     assert (status, response.headers["Location"]) == (302, "/verification?notice=review")
     status, html, _ = await browser.get("/verification")
     assert "not in the register" in html and 'type="file"' in html
+    # What the page promises is what the purge does: kept 30 days after the decision.
+    assert "it is deleted 30 days after the decision" in html
 
     status, html = await upload(browser, b"<html>not a licence</html>")
     assert status == 415 and "PDF, JPEG or PNG" in html
