@@ -97,10 +97,22 @@ async def restore_post(state: NodeState, moderator: Member, report_id: int, reas
     """Show again the post a "hide" decision on this report hid; the report's new state.
     Local, like the hiding."""
     async with state.db.write() as session:
-        # Locked: two moderators restoring at once record one restore, not two.
-        row = await session.get(Report, report_id, with_for_update=True)
+        row = await session.get(Report, report_id)
         if row is None:
             raise not_found(gettext("No such report."))
+        # Every report of the post locked, in id order, and read again: two moderators
+        # restoring at once record one restore, and two restoring through two reports
+        # that hid the same post do not each hold one row while waiting for the other's
+        # (a deadlock on PostgreSQL: restoring changes every report that hid the post).
+        (
+            await session.scalars(
+                select(Report)
+                .where(Report.object_iri == row.object_iri)
+                .order_by(Report.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).all()
         await restore(session, row, moderator=moderator, reason=reason)
     return row.state
 

@@ -404,3 +404,40 @@ async def test_only_a_hidden_post_can_be_restored(network: NodeNetwork) -> None:
     assert status == 200
     status, problem = await restore(thread, filed["id"], thread.moderator)
     assert status == 409 and problem["detail"] == "The post is not hidden."
+
+
+async def test_two_moderators_restoring_through_two_reports_at_once(
+    network: NodeNetwork,
+) -> None:
+    """Restoring changes every report that hid the post; two moderators restoring through
+    two of them at once lock those rows in one order, so one restores and the other is
+    told it is done (on PostgreSQL, each holding one row could deadlock into a 500)."""
+    thread = await thread_with_a_reply(network)
+    node = thread.node
+    second_moderator = await node.add_member(role=Role.MODERATOR)
+    report_for = {"object": thread.reply["local_id"], "reason": "abusive"}
+    for account in (thread.reader, thread.author):
+        status, _ = await node.request(
+            "POST", "/api/v1/reports", token=account.token, json=report_for
+        )
+        assert status == 201
+    first, second = await reports_in(node, thread.moderator, "open")
+    for report_id in (first, second):
+        status, _ = await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{report_id}/decision",
+            token=thread.moderator.token,
+            json={"action": "hide", "reason": "abusive language"},
+        )
+        assert status == 200
+    outcomes = await asyncio.gather(
+        restore(thread, first, thread.moderator),
+        node.request(
+            "POST",
+            f"/api/v1/admin/reports/{second}/restore",
+            token=second_moderator.token,
+            json={"reason": "restored after review"},
+        ),
+    )
+    assert sorted(status for status, _ in outcomes) == [200, 409], outcomes
+    assert set(await reports_in(node, thread.moderator, "restored")) == {first, second}

@@ -148,7 +148,9 @@ async def test_earlier_versions_are_for_their_author_and_moderators(
         return page.html
 
     others = await page_for(us, colleague, case["local_id"])
-    assert "Edited: 1 earlier version" in others and "1 earlier version" in others
+    assert '<p class="history muted" id="history-case">Edited: 1 earlier version</p>' in others
+    reply_history = f'id="history-{reply["local_id"]}">1 earlier version</p>'
+    assert f'<p class="history muted" {reply_history}' in others
     assert "Mercy Hospital" not in others and '<details class="history"' not in others
     assert "Mercy Hospital" in await page_for(us, author, case["local_id"])
     assert "Mercy Hospital" in await page_for(us, answerer, case["local_id"])  # own reply
