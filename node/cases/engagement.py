@@ -18,6 +18,19 @@ from node.inbox.context import ApplyContext
 from node.state import NodeState
 
 
+async def _reply_in_our_thread(session: AsyncSession, iri: str | None) -> tuple[Reply, Case] | None:
+    """The reply named by a peer's Like or Undo, with its case, if the thread is ours
+    (marks are counted at the case's origin); None if it was deleted since (marks and
+    all) or is not a reply in one of our threads: then there is nothing to count."""
+    reply = await session.scalar(select(Reply).where(Reply.iri == iri))
+    if reply is None:
+        return None
+    case = await session.get(Case, reply.case_id)
+    if case is None or not case.is_local:
+        return None
+    return reply, case
+
+
 class LikeReply:
     """A member of another node found a reply in one of our threads helpful.
 
@@ -37,12 +50,10 @@ class LikeReply:
 
     async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
         session = context.session
-        reply = await session.scalar(select(Reply).where(Reply.iri == envelope.object_id))
-        if reply is None:
-            return  # deleted since, or not a reply of ours: nothing to count
-        case = await session.get(Case, reply.case_id)
-        if case is None or not case.is_local:
+        found = await _reply_in_our_thread(session, envelope.object_id)
+        if found is None:
             return
+        reply, case = found
         marker = id_of(envelope.activity.get("actor"))
         if reply.author_iri == marker:
             return  # nobody marks their own reply
@@ -105,13 +116,10 @@ class UndoLikeReply:
 
     async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
         session = context.session
-        reply_iri = id_of(envelope.object.get("object"))
-        reply = await session.scalar(select(Reply).where(Reply.iri == reply_iri))
-        if reply is None:
-            return  # deleted since, marks and all
-        case = await session.get(Case, reply.case_id)
-        if case is None or not case.is_local:
+        found = await _reply_in_our_thread(session, id_of(envelope.object.get("object")))
+        if found is None:
             return
+        reply, case = found
         marker = id_of(envelope.activity.get("actor"))
         assert marker is not None  # checked by the pipeline
         if await withdraw_mark(session, self.state, case, reply, marker):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -90,16 +92,13 @@ async def report(request: web.Request) -> web.Response:
     back = safe_next(form.get("back"))
     excerpt = await _excerpt(request, target)
     values = {"reason": str(form.get("reason", "")), "comment": str(form.get("comment", ""))}
+    # The form again, with what the member chose and typed, after either refusal.
+    again = partial(_form, request, target=target, back=back, excerpt=excerpt, values=values)
     try:
         # Validated from the raw form values: an unknown reason is a ValidationError.
         data = ReportIn.model_validate({"object": target, **values})
     except ValidationError as invalid:
-        return _form(
-            request,
-            target=target,
-            back=back,
-            excerpt=excerpt,
-            values=values,
+        return again(
             errors=_field_errors(invalid),
             error=gettext("Please correct the fields marked below."),
             status=422,
@@ -109,13 +108,5 @@ async def report(request: web.Request) -> web.Response:
     except Problem as problem:
         if problem.status == 404:
             raise
-        return _form(
-            request,
-            target=target,
-            back=back,
-            excerpt=excerpt,
-            values=values,
-            error=problem.detail,
-            status=problem.status,
-        )
+        return again(error=problem.detail, status=problem.status)
     return render(request, "moderation/report_done.html", {"back": back})

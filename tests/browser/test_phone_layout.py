@@ -11,6 +11,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_journey import PASSWORD, context_for, sign_in
 from tests.node.accounts.support import Browser as AccountsBrowser
 from tests.node.accounts.support import set_up_at_login
+from tests.node.search.support import post_case
 from tests.node.test_deid_guard import IDENTIFYING
 from tests.node.test_federation_basics import CASE
 from tests.rig import NodeNetwork, TestNode
@@ -130,15 +131,7 @@ async def test_audit_log_flags_and_sessions_fit_a_phone(
     node = await network.spawn("US")
     author = await node.add_member()
     moderator = await node.add_member(password=PASSWORD, role=Role.MODERATOR)
-    _, problem = await node.request("POST", "/api/v1/cases", token=author.token, json=IDENTIFYING)
-    every = [{"kind": f["kind"], "text": f["text"]} for f in problem["findings"]]
-    status, case = await node.request(
-        "POST",
-        "/api/v1/cases",
-        token=author.token,
-        json={**IDENTIFYING, "acknowledged_findings": every},
-    )
-    assert status == 201, case
+    await post_case(node, author, **IDENTIFYING)  # its findings acknowledged: flags to list
     context = await staff_context(browser, node, moderator.email)
     page = await context.new_page()
 
