@@ -15,6 +15,7 @@ from node.cases.threads import publish_thread_state
 from node.db.types import utcnow
 from node.db.upsert import insert_ignoring_conflict
 from node.inbox.context import ApplyContext
+from node.inbox.undone import undo_waiting
 from node.state import NodeState
 
 
@@ -124,6 +125,19 @@ class UndoLikeReply:
         assert marker is not None  # checked by the pipeline
         if await withdraw_mark(session, self.state, case, reply, marker):
             self.state.federation.delivery_due()
+            return
+        # No mark yet: the Like may be waiting for a retry (it failed on a passing
+        # error), and would bring the mark back once applied after its Undo.
+        await undo_waiting(
+            session,
+            undo_id=envelope.id,
+            signer_origin=envelope.signer_origin,
+            matches=lambda activity: (
+                activity.get("type") == "Like"
+                and id_of(activity.get("actor")) == marker
+                and id_of(activity.get("object")) == reply.iri
+            ),
+        )
 
 
 class ViewReportHandler:

@@ -24,7 +24,8 @@ class InboxEntry(Base):
     activity: Mapped[str] = mapped_column(Text)  # normalized JSON-LD, what handlers read
     raw: Mapped[str] = mapped_column(Text)  # as the sender wrote it, for integrity proofs
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # pending -> applied | failed
+    # pending -> applied | failed | undone (taken back before it could be applied,
+    # see node.inbox.undone)
     state: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,9 +8,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
+from federation.inbound.registry import Envelope
 from federation.jsonld import CANONICAL_CONTEXT
+from node.cases.engagement import LikeReply
+from node.inbox.context import ApplyContext
 from node.inbox.models import InboxEntry
 from node.outbox.models import OutboxEntry
 from tests.node.test_federation_basics import CASE
@@ -188,3 +193,74 @@ async def test_an_undo_must_take_back_the_signers_own_like(
         status, problem = await post_inbox(sender, receiver, activity)
         assert status == expected, f"{name}: {status} {problem}"
     assert await inbox_count(receiver) == before
+
+
+async def test_a_like_retried_after_its_undo_does_not_bring_the_mark_back(
+    pair: tuple[TestNode, TestNode], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    us, de = pair
+    author = await us.add_member(name="Alice Carter")
+    case, reply = await case_with_reply(us, author, author)
+    marker = f"{de.base_url}/pseudonyms/anon-a"
+
+    async def count() -> int:
+        _, body = await us.request("GET", f"/api/v1/cases/{case['local_id']}", token=author.token)
+        return int(body["replies"][0]["helpful_count"])
+
+    # The Like fails at the origin on a passing error, and waits for its retry.
+    failures = 0
+    apply_like = LikeReply.receive
+
+    async def failing_once(self: LikeReply, envelope: Envelope, context: ApplyContext) -> None:
+        nonlocal failures
+        if failures == 0:
+            failures += 1
+            raise OperationalError("UPDATE replies", {}, Exception("database is locked"))
+        await apply_like(self, envelope, context)
+
+    monkeypatch.setattr(LikeReply, "receive", failing_once)
+    like = {
+        "@context": list(CANONICAL_CONTEXT),
+        "id": f"{de.base_url}/activities/{uuid.uuid4().hex}",
+        "type": "Like",
+        "actor": marker,
+        "object": reply["id"],
+    }
+    assert (await post_inbox(de, us, like))[0] == 202
+    await eventually(lambda: _entry_state(us, like["id"], "pending", tried=True), what="a try")
+
+    # The member takes the mark back before the retry: the Undo finds no mark.
+    undo = undo_like(de, marker, marker, reply["id"])
+    assert (await post_inbox(de, us, undo))[0] == 202
+    await eventually(lambda: _applied(us, undo["id"]), what="the Undo applied")
+    assert await _entry_state(us, like["id"], "undone")
+
+    # The retry comes due: nothing is applied, the reply stays unmarked.
+    async with us.state.db.write() as session:
+        await session.execute(
+            update(InboxEntry)
+            .where(InboxEntry.activity_id == like["id"])
+            .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    # Something stored after it and applied shows the worker has been past it.
+    other = f"{de.base_url}/pseudonyms/anon-b"
+    later = undo_like(de, other, other, reply["id"])
+    assert (await post_inbox(de, us, later))[0] == 202
+    await eventually(lambda: _applied(us, later["id"]), what="a later activity applied")
+    assert await _entry_state(us, like["id"], "undone")
+    assert await count() == 0
+
+    marked_again = {**like, "id": f"{de.base_url}/activities/{uuid.uuid4().hex}"}
+    assert (await post_inbox(de, us, marked_again))[0] == 202
+    await eventually(lambda: _applied(us, marked_again["id"]), what="the new Like applied")
+    # The member marked it again after taking it back: that later Like counts, once.
+    assert await count() == 1
+    assert failures == 1
+
+
+async def _entry_state(node: TestNode, activity_id: str, state: str, tried: bool = False) -> bool:
+    async with node.state.db.read() as session:
+        entry = await session.scalar(
+            select(InboxEntry).where(InboxEntry.activity_id == activity_id)
+        )
+    return entry is not None and entry.state == state and (entry.attempts > 0 or not tried)
