@@ -20,7 +20,7 @@ from node.admin.members import find_members, member_by_public_id
 from node.db.types import utcnow
 from node.members.models import Member, VerificationStatus
 from node.state import node_state
-from node.verification.review import ReviewRefused, set_member_status
+from node.verification.review import ReviewRefused, admin_targets, set_member_status
 from node.verification.schemas import MemberStatusIn
 from verification.workflow import InvalidTransition
 
@@ -38,6 +38,13 @@ _NOTICES = {
     "suspended": N_("The member is suspended."),
     "revoked": N_("The member's verification is revoked."),
     "verified": N_("The member is verified again."),
+}
+# Why the status form offers nothing (node.verification.review.admin_targets).
+_NO_CHANGE = {
+    "revoked": N_("A revoked verification is final: there is nothing to change."),
+    "pending": N_(
+        "This member is not verified yet: their claim is decided in the review queue, not here."
+    ),
 }
 _REFUSALS = {
     "not-found": N_("No such member."),
@@ -80,7 +87,12 @@ async def _member_page(
         raise web.HTTPNotFound()
     page: dict[str, Any] = {
         **_labelled(target),
-        "choices": [(value, gettext(label)) for value, label in STATUS_CHOICES],
+        "choices": [
+            (value, gettext(label))
+            for value, label in STATUS_CHOICES
+            if value in admin_targets(target.status)
+        ],
+        "no_change": gettext(_NO_CHANGE.get(target.status, _NO_CHANGE["pending"])),
         "values": {"status": "", "reason": ""},
         "errors": {},
         "own": target.id == admin.id,

@@ -18,7 +18,7 @@ from node.verification.claims import licence_holder, record_conflict, take_licen
 from node.verification.models import ClaimState, LicenceClaim, SuspensionCause
 from node.verification.register_store import register_of
 from node.verification.status import StatusChange, change_status, member_subject
-from verification.workflow import InvalidTransition
+from verification.workflow import InvalidTransition, VerificationGraph
 
 
 class Decision(StrEnum):
@@ -129,6 +129,17 @@ ADMIN_TARGETS = (
     VerificationStatus.REVOKED,
     VerificationStatus.VERIFIED,
 )
+
+
+def admin_targets(current: str) -> tuple[VerificationStatus, ...]:
+    """What an admin may set for a member whose status is ``current``: exactly what
+    ``set_member_status`` accepts, so the admin page offers nothing it would refuse."""
+    return tuple(
+        target
+        for target in ADMIN_TARGETS
+        if VerificationGraph.can_transition(current, target)
+        and (target is not VerificationStatus.VERIFIED or current == VerificationStatus.SUSPENDED)
+    )
 
 
 async def set_member_status(

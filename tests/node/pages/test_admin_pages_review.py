@@ -28,6 +28,10 @@ async def pending(node: TestNode, name: str, licence: str, family: str, given: s
     return account
 
 
+def status_choices(html: str) -> list[str]:
+    return re.findall(r'name="status" value="(\w+)"', html)
+
+
 def claim_ids(html: str) -> list[int]:
     return [int(n) for n in re.findall(r'action="/admin/verification/claims/(\d+)/decision"', html)]
 
@@ -127,6 +131,8 @@ async def test_admins_change_a_members_status_with_a_reason(network: NodeNetwork
     doctor = await node.add_member(name="Dora Doctor")
     moderator = await staff(node, Role.MODERATOR)
     admin = await staff(node, Role.ADMIN, name="Ada Admin")
+    revoked = await node.add_member(name="Rex Revoked")
+    waiting = await pending(node, "Nobody Known", "1234567893", "Known", "Nobody")
     page = f"/admin/members/{doctor.public_id}"
 
     async with signed_in(node, moderator, Role.MODERATOR) as browser:
@@ -143,6 +149,8 @@ async def test_admins_change_a_members_status_with_a_reason(network: NodeNetwork
         _, html, _ = await browser.get("/admin/members?q=nobody-like-this")
         assert "No member matches." in html
 
+        # Only what the member's status allows is offered.
+        assert status_choices((await browser.get(page))[1]) == ["suspended", "revoked"]
         status, html, _ = await browser.post(
             page + "/status", {"status": "suspended", "reason": ""}, form_page=page
         )
@@ -164,11 +172,24 @@ async def test_admins_change_a_members_status_with_a_reason(network: NodeNetwork
         assert await member_status(node, doctor.public_id) == "suspended"
         _, html, _ = await browser.get(page + "?notice=suspended")
         assert "The member is suspended." in html
+        assert status_choices(html) == ["revoked", "verified"]
         status, _, _ = await browser.post(
             page + "/status", {"status": "verified", "reason": "cleared"}, form_page=page
         )
         assert status == 302
         assert await member_status(node, doctor.public_id) == "verified"
+
+        _, html, _ = await browser.get(f"/admin/members/{waiting.public_id}")
+        assert status_choices(html) == []
+        assert "their claim is decided in the review queue" in text_of(html)
+        gone = f"/admin/members/{revoked.public_id}"
+        status, _, _ = await browser.post(
+            gone + "/status", {"status": "revoked", "reason": "struck off"}, form_page=gone
+        )
+        assert status == 302
+        _, html, _ = await browser.get(gone)
+        assert status_choices(html) == []
+        assert "A revoked verification is final" in text_of(html)
 
         own = f"/admin/members/{admin.public_id}"
         status, html, _ = await browser.post(
