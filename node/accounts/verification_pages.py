@@ -34,7 +34,7 @@ from node.verification.documents import (
     documents_folder,
     store_document,
 )
-from node.verification.models import ClaimState
+from node.verification.models import ClaimState, LicenceClaim
 from node.verification.schemas import ClaimIn, NextStep
 from node.verification.status import member_subject
 from node.web.context import csrf_token, signed_in_page_member
@@ -96,6 +96,18 @@ _NOTICES = {
 }
 
 
+def _claimed_values(claim: LicenceClaim | None) -> dict[str, str]:
+    """The claim form starts from the latest claim still being decided or refused:
+    correcting a typo in one name should not mean typing the other fields again."""
+    if claim is None or claim.state not in (ClaimState.PENDING, ClaimState.REJECTED):
+        return {"licence": "", "family_name": "", "given_names": ""}
+    return {
+        "licence": claim.licence_id,
+        "family_name": claim.family_name,
+        "given_names": claim.given_names,
+    }
+
+
 async def _page(
     request: web.Request, member: Member, *, status: int = 200, **context: Any
 ) -> web.Response:
@@ -123,7 +135,7 @@ async def _page(
         "retention_days": state.config.verification_document_retention_days,
         "notice": gettext(notice) if notice else None,
         "error": None,
-        "values": {"licence": "", "family_name": "", "given_names": ""},
+        "values": _claimed_values(claim),
     }
     page.update(context)
     return render(request, "accounts/verification.html", page, status=status)

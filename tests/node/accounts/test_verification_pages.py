@@ -101,6 +101,14 @@ async def test_a_claim_matching_the_register_verifies_at_once(
     assert status == 409 and "holds this licence" in html
 
 
+def claim_form_values(html: str) -> dict[str, str]:
+    form = html[html.index('action="/verification/claim"') :]
+    return {
+        name: html_lib.unescape(value)
+        for name, value in re.findall(r'name="(\w+)" type="text"[^>]*value="([^"]*)"', form)
+    }
+
+
 async def test_a_claim_for_review_takes_a_document(
     network: NodeNetwork, browsers: list[Browser], tmp_path: Path
 ) -> None:
@@ -115,6 +123,13 @@ async def test_a_claim_for_review_takes_a_document(
     assert (status, response.headers["Location"]) == (302, "/verification?notice=review")
     status, html, _ = await browser.get("/verification")
     assert "not in the register" in html and 'type="file"' in html
+    # The correction form starts from the claim, so fixing one field is all it takes.
+    assert "Correct your claim" in html
+    assert claim_form_values(html) == {
+        "licence": UNKNOWN,
+        "family_name": "Hopper",
+        "given_names": "Grace",
+    }
     # What the page promises is what the purge does: kept 30 days after the decision.
     assert "it is deleted 30 days after the decision" in html
 
