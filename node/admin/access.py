@@ -58,7 +58,13 @@ def render_admin(
     status: int = 200,
 ) -> web.Response:
     """An admin page: ``section`` marks the current item of the section navigation."""
-    page = {"section": section, "admin": is_admin(member), "notice": None, "error": None}
+    page = {
+        "section": section,
+        "admin": is_admin(member),
+        "notice": None,
+        "error": None,
+        "error_detail": None,  # English technical words, shown apart from ``error``
+    }
     page.update(context)
     return render(request, template, page, status=status)
 

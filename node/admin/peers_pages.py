@@ -33,7 +33,14 @@ from node.cases.pages_forms import text
 from node.members.models import Member
 from node.moderation import actions as moderation_actions
 from node.moderation.schemas import BlockIn
-from node.peers.service import PeerError, add_peer, fetch_node_actor, list_peers, peer_by_origin
+from node.peers.service import (
+    NotACurbsideNode,
+    PeerError,
+    add_peer,
+    fetch_node_actor,
+    list_peers,
+    peer_by_origin,
+)
 from node.peers.service import peer_origin as parse_origin
 from node.state import NodeState, node_state
 
@@ -79,12 +86,16 @@ async def peers_page(request: web.Request) -> web.Response:
 
 
 class _Refused(Exception):
-    """A step of adding a peer stopped; the message is for the admin."""
+    """A step of adding a peer stopped; the message is for the admin, in their language,
+    and ``technical`` (English, as the fetch reported it) for whoever debugs it."""
 
-    def __init__(self, message: str, status: int = UNPROCESSABLE) -> None:
+    def __init__(
+        self, message: str, status: int = UNPROCESSABLE, technical: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.technical = technical
 
 
 async def _fetch(state: NodeState, url: str) -> NodeActor:
@@ -103,15 +114,23 @@ async def _fetch(state: NodeState, url: str) -> NodeActor:
     runtime = state.federation
     try:
         return await fetch_node_actor(runtime.http, origin, runtime.signing_key)
-    except PeerError as error:
-        # The technical reason (in English, from the fetch) helps the operator debug.
+    except NotACurbsideNode as error:
         raise _Refused(
             gettext(
-                "Could not read the node at %(origin)s, or it is not a Curbside node "
-                "(%(detail)s). Nothing was added.",
+                "Something answers at %(origin)s, but not as a Curbside node. Check the "
+                "address with its operator. Nothing was added.",
                 origin=origin,
-                detail=str(error),
-            )
+            ),
+            technical=str(error),
+        ) from None
+    except PeerError as error:  # PeerUnreachable
+        raise _Refused(
+            gettext(
+                "The node at %(origin)s could not be reached. Check the address and that "
+                "the node is running. Nothing was added.",
+                origin=origin,
+            ),
+            technical=str(error),
         ) from None
 
 
@@ -136,7 +155,12 @@ async def check_peer(request: web.Request) -> web.Response:
         actor = await _fetch(state, url)
     except _Refused as refused:
         return await _peers_page(
-            request, member, status=refused.status, error=refused.message, values=values
+            request,
+            member,
+            status=refused.status,
+            error=refused.message,
+            error_detail=refused.technical,
+            values=values,
         )
     facts = _actor_facts(actor)
     if expected and expected != facts["fingerprint"]:
@@ -175,7 +199,13 @@ async def add(request: web.Request) -> web.Response:
     try:
         actor = await _fetch(state, url)
     except _Refused as refused:
-        return await _peers_page(request, member, status=refused.status, error=refused.message)
+        return await _peers_page(
+            request,
+            member,
+            status=refused.status,
+            error=refused.message,
+            error_detail=refused.technical,
+        )
     facts = _actor_facts(actor)
     if facts["fingerprint"] != confirmed_key:
         error = gettext(

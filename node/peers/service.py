@@ -23,6 +23,14 @@ class PeerError(ValueError):
     """The peer cannot be added or found; the message is for the operator."""
 
 
+class PeerUnreachable(PeerError):
+    """Its node actor could not be fetched (no answer, an HTTP error, not JSON)."""
+
+
+class NotACurbsideNode(PeerError):
+    """Something answered at the address, but not with a Curbside node actor."""
+
+
 def peer_origin(url: str) -> str:
     try:
         return origin_of(url.strip())
@@ -37,9 +45,9 @@ async def fetch_node_actor(http: aiohttp.ClientSession, url: str, key: SigningKe
         document = await get_json(http, actor_url(origin), key)
         return parse_node_actor(document, expected_origin=origin)
     except FetchError as error:
-        raise PeerError(f"cannot fetch the node actor of {origin}: {error}") from None
+        raise PeerUnreachable(f"cannot fetch the node actor of {origin}: {error}") from None
     except ActorError as error:
-        raise PeerError(f"{origin} does not look like a Curbside node: {error}") from None
+        raise NotACurbsideNode(f"{origin} does not look like a Curbside node: {error}") from None
 
 
 async def add_peer(

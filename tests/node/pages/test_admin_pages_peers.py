@@ -3,11 +3,17 @@ fingerprint was shown and confirmed (a wrong one adds nothing); blocking with a 
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
 from sqlalchemy import select, update
 
 from node.members.models import Role
 from node.outbox.models import Delivery
 from node.peers.models import Peer
+from node.runner import bind_loopback
 from tests.node.pages.test_admin_pages import audit, signed_in, staff, text_of
 from tests.rig import NodeNetwork, TestNode
 
@@ -19,7 +25,31 @@ async def peer_origins(node: TestNode) -> list[str]:
         return list(await session.scalars(select(Peer.origin)))
 
 
+@asynccontextmanager
+async def something_else() -> AsyncIterator[str]:
+    """The origin of a web server that is not a Curbside node (its /actor is a person)."""
+
+    async def actor(_: web.Request) -> web.Response:
+        return web.json_response({"type": "Person", "id": "x"})
+
+    app = web.Application()
+    app.router.add_get("/actor", actor)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    sock = bind_loopback(0)
+    await web.SockSite(runner, sock).start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        await runner.cleanup()
+
+
 async def test_adding_a_peer_shows_and_checks_its_fingerprint(network: NodeNetwork) -> None:
+    async with something_else() as not_a_node:
+        await adding_a_peer(network, not_a_node)
+
+
+async def adding_a_peer(network: NodeNetwork, not_a_node: str) -> None:
     us = await network.spawn("US")
     de = await network.spawn("DE", name="Curbside Deutschland")
     admin = await staff(us, Role.ADMIN, name="Ada Admin")
@@ -80,15 +110,22 @@ async def test_adding_a_peer_shows_and_checks_its_fingerprint(network: NodeNetwo
             "/admin/peers/check", {"url": de.base_url}, form_page="/admin/peers"
         )
         assert status == 409 and "is already a peer" in html
-        for url, message in (
-            (us.base_url, "own address"),
-            ("not a node address", "Enter the peer's address"),
-            ("http://127.0.0.1:1", "Could not read the node"),
+        for url, message, technical in (
+            (us.base_url, "own address", None),
+            ("not a node address", "Enter the peer's address", None),
+            ("http://127.0.0.1:1", "could not be reached", "cannot fetch the node actor"),
+            (not_a_node, "but not as a Curbside node", "does not look like a Curbside node"),
         ):
             status, html, _ = await browser.post(
                 "/admin/peers/check", {"url": url}, form_page="/admin/peers"
             )
             assert status == 422 and message in text_of(html), url
+            # The fetch's own words (English) are kept apart, as a technical detail.
+            detail = re.search(r'<code class="technical"[^>]*>([^<]*)</code>', html)
+            if technical is None:
+                assert detail is None, url
+            else:
+                assert detail is not None and technical in detail.group(1), url
     [added] = await audit(us, "peer.add")
     assert (added.actor, added.subject) == (f"member:{admin.public_id}", de.base_url)
 
