@@ -163,14 +163,16 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., list[Served]]]:
         return nodes
 
     yield start
+    # All asked to stop first, so that their graceful stops overlap.
     for node in started:
         if node.process.poll() is None:
             node.process.terminate()
-            try:
-                node.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                node.process.kill()
-                node.process.wait()
+    for node in started:
+        try:
+            node.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            node.process.kill()
+            node.process.wait()
 
 
 def _healthy(node: Served) -> bool:
