@@ -8,9 +8,12 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from i18n.translate import N_, gettext
+from node.admin.access import MODERATION_REASON_MIN, reason_error
 from node.api.problems import Problem
+from node.cases.access import is_moderator
+from node.members.models import Member
 from node.moderation import actions
-from node.moderation.schemas import Reason, ReportIn
+from node.moderation.schemas import Action, Reason, ReportIn
 from node.moderation.service import find_target
 from node.state import node_state
 from node.web.context import verified_page_member
@@ -31,6 +34,7 @@ REASON_LABELS = {
 
 def _form(
     request: web.Request,
+    member: Member,
     *,
     target: str,
     back: str,
@@ -51,6 +55,10 @@ def _form(
         "values": values or {},
         "errors": errors or {},
         "error": error,
+        # A moderator who finds a post that must go (a patient's name, say) hides it
+        # from the same form instead of reporting to themselves and then deciding.
+        "can_hide": is_moderator(member),
+        "reason_min": MODERATION_REASON_MIN,
     }
     return render(request, "moderation/report.html", context, status=status)
 
@@ -78,10 +86,10 @@ async def _excerpt(request: web.Request, target: str) -> str:
 
 @routes.get("/report")
 async def report_form(request: web.Request) -> web.Response:
-    verified_page_member(request)
+    member = verified_page_member(request)
     target = request.query.get("object", "")
     back = safe_next(request.query.get("back"))
-    return _form(request, target=target, back=back, excerpt=await _excerpt(request, target))
+    return _form(request, member, target=target, back=back, excerpt=await _excerpt(request, target))
 
 
 @routes.post("/report")
@@ -92,8 +100,17 @@ async def report(request: web.Request) -> web.Response:
     back = safe_next(form.get("back"))
     excerpt = await _excerpt(request, target)
     values = {"reason": str(form.get("reason", "")), "comment": str(form.get("comment", ""))}
+    hide = is_moderator(member) and bool(form.get("hide"))
     # The form again, with what the member chose and typed, after either refusal.
-    again = partial(_form, request, target=target, back=back, excerpt=excerpt, values=values)
+    again = partial(
+        _form,
+        request,
+        member,
+        target=target,
+        back=back,
+        excerpt=excerpt,
+        values={**values, "hide": "on" if hide else ""},
+    )
     try:
         # Validated from the raw form values: an unknown reason is a ValidationError.
         data = ReportIn.model_validate({"object": target, **values})
@@ -103,10 +120,20 @@ async def report(request: web.Request) -> web.Response:
             error=gettext("Please correct the fields marked below."),
             status=422,
         )
+    if hide and len(data.comment.strip()) < MODERATION_REASON_MIN:
+        # The comment becomes the decision's reason, kept in the audit log.
+        return again(
+            errors={"comment": reason_error(MODERATION_REASON_MIN)},
+            error=gettext("Please correct the fields marked below."),
+            status=422,
+        )
+    state = node_state(request)
     try:
-        await actions.file_report(node_state(request), member, data)
+        report_id = await actions.file_report(state, member, data)
+        if hide:
+            await actions.decide_report(state, member, report_id, Action.HIDE, data.comment)
     except Problem as problem:
         if problem.status == 404:
             raise
         return again(error=problem.detail, status=problem.status)
-    return render(request, "moderation/report_done.html", {"back": back})
+    return render(request, "moderation/report_done.html", {"back": back, "hidden": hide})

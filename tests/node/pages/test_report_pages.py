@@ -6,6 +6,7 @@ import re
 
 from node.members.models import Role
 from tests.node.pages.browsing import PASSWORD, browser
+from tests.node.pages.test_admin_pages import audit, signed_in, text_of
 from tests.node.test_federation_basics import CASE
 from tests.rig import NodeNetwork
 from tests.waiting import eventually
@@ -136,3 +137,49 @@ async def test_the_api_refuses_other_without_a_comment(network: NodeNetwork) -> 
         json={"object": case["local_id"], "reason": "other", "comment": "a duplicate of #12"},
     )
     assert status == 201
+
+
+async def test_a_moderator_hides_a_post_from_the_report_form(network: NodeNetwork) -> None:
+    node = await network.spawn("US")
+    author = await node.add_member()
+    reader = await node.add_member(password=PASSWORD)
+    moderator = await node.add_member(password=PASSWORD, role=Role.MODERATOR)
+    _, case = await node.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    local_id = case["local_id"]
+    hiding = {
+        "object": local_id,
+        "reason": "identifiable-patient-data",
+        "comment": "names the patient's school",
+        "hide": "on",
+    }
+
+    async def listed() -> list[str]:
+        _, body = await node.request("GET", "/api/v1/cases", token=reader.token)
+        return [item["local_id"] for item in body["items"]]
+
+    async with browser(node, reader) as visitor:
+        form = await visitor.get(f"/report?object={local_id}")
+        assert 'name="hide"' not in form.html  # members report; they do not hide
+        sent = await visitor.post("/report", hiding)
+        assert sent.status == 200 and "Your report was sent to the moderators." in sent.text
+    assert await listed() == [local_id]  # a member's "hide" is only a report
+
+    async with signed_in(node, moderator, Role.MODERATOR) as staff:
+        form_page = f"/report?object={local_id}"
+        _, html, _ = await staff.get(form_page)
+        assert 'name="hide"' in html
+        status, html, _ = await staff.post(
+            "/report", {**hiding, "comment": "school"}, form_page=form_page
+        )
+        assert status == 422 and "at least 10 characters" in text_of(html)
+        assert re.search(r'name="hide" id="hide" value="on"[^>]* checked', html)
+        status, html, _ = await staff.post("/report", hiding, form_page=form_page)
+        assert status == 200 and "The post is hidden on this node." in text_of(html)
+    assert await listed() == []
+
+    _, hidden = await node.request(
+        "GET", "/api/v1/admin/reports?state=hidden", token=moderator.token
+    )
+    assert [r["comment"] for r in hidden["items"]] == [hiding["comment"]]
+    decisions = [(e.actor, e.reason) for e in await audit(node, "report.hide")]
+    assert decisions == [(f"member:{moderator.public_id}", hiding["comment"])]
