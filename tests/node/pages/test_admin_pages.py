@@ -222,6 +222,12 @@ async def test_de_identification_flags_are_listed_and_marked_reviewed(
         assert "Phone number" in text  # the kind, in words
         assert f'href="/cases/{case["local_id"]}"' in html
         assert "Flagged Author" not in text  # flags never name the author
+        # From a flag to hiding the post: the report form, with the moderator's box.
+        report = re.search(r'href="(/report\?object=[^"]+)"', html)
+        assert report is not None
+        _, form, _ = await browser.get(unescape(report.group(1)))
+        assert IDENTIFYING["title"][:20] in unescape(form) and 'name="hide"' in form
+        assert 'name="back" value="/admin/deid"' in form
         ids = [int(n) for n in re.findall(r'action="/admin/deid/(\d+)/reviewed"', html)]
         assert len(ids) == count
 
