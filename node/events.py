@@ -42,7 +42,15 @@ class ThreadChanged:
     case_id: int
 
 
-Event = CaseCreated | ReplyCreated | CaseResolved | ThreadChanged
+@dataclass(frozen=True)
+class VisibilityChanged:
+    """A moderator hid a post of the case, or showed it again: notifications about it
+    leave (or come back to) members' unread counts."""
+
+    case_id: int
+
+
+Event = CaseCreated | ReplyCreated | CaseResolved | ThreadChanged | VisibilityChanged
 # A subscriber gets the events of one commit together: a batch of the inbox worker
 # can commit dozens, and one call (one task) per event and subscriber cost more than
 # the subscribers' own work.

@@ -12,7 +12,7 @@ from node.api.problems import Problem, not_found
 from node.audit.service import record
 from node.cases.models import Case, Reply
 from node.db.types import utcnow
-from node.events import ThreadChanged, record_event
+from node.events import VisibilityChanged, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_iri
 from node.moderation.models import Report
@@ -101,7 +101,8 @@ async def decide(
     target = await find_target(session, report.object_iri)
     if action == "hide":
         (target.reply or target.case).hidden_at = utcnow()
-        record_event(session, ThreadChanged(target.case.id))  # open pages drop it
+        # Open pages drop it, and unread badges stop counting notifications about it.
+        record_event(session, VisibilityChanged(target.case.id))
     report.state = {"dismiss": "dismissed", "hide": "hidden", "remove": "removed"}[action]
     report.decided_by = moderator.id
     report.decided_at = utcnow()
@@ -148,5 +149,6 @@ async def restore(
         reason=reason,
         details={"report": report.id},
     )
-    record_event(session, ThreadChanged(target.case.id))  # open pages show it again
+    # Open pages show it again, and notifications about it count again.
+    record_event(session, VisibilityChanged(target.case.id))
     return target

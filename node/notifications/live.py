@@ -52,6 +52,11 @@ class UnreadSignal:
             for wake in self._listeners.get(member_id, ()):
                 wake.set()
 
+    def changed_for_everyone(self) -> None:
+        """Every open stream counts again: for a change that may concern anyone (a
+        hidden post's notifications); rare, and each stream counts once."""
+        self.changed(list(self._listeners))
+
     def listening(self, member_id: int) -> int:
         """How many streams this member has open (for tests and diagnostics)."""
         return len(self._listeners.get(member_id, ()))

@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from node.cases.models import Case, CaseSpecialty, Reply
 from node.cases.service import new_local_id
 from node.db.types import utcnow
-from node.events import CaseCreated, CaseResolved, Event, ReplyCreated
+from node.events import CaseCreated, CaseResolved, Event, ReplyCreated, VisibilityChanged
 from node.members.models import Member, VerificationStatus
 from node.notifications.live import UnreadSignal
 from node.notifications.models import Kind, Notification, SpecialtyFollow
@@ -207,7 +207,7 @@ def _plan(event: Event) -> _Plan | None:
         return _Plan(Kind.REPLY, event.case_id, event.reply_id, f"reply:{event.reply_id}")
     if isinstance(event, CaseResolved):
         return _Plan(Kind.RESOLVED, event.case_id, None, f"resolved:{event.case_id}")
-    return None  # ThreadChanged, the most frequent event, notifies nobody
+    return None  # ThreadChanged, the most frequent event, and VisibilityChanged
 
 
 async def notify_new_case(session: AsyncSession, case_id: int) -> list[int]:
@@ -243,6 +243,8 @@ class NotificationTriggers:
         self.signal = signal
 
     async def __call__(self, events: Sequence[Event]) -> None:
+        if any(isinstance(event, VisibilityChanged) for event in events):
+            self.signal.changed_for_everyone()
         plans = [plan for plan in map(_plan, events) if plan is not None]
         if not plans:
             return

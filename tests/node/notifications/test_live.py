@@ -7,6 +7,7 @@ import json
 
 import aiohttp
 
+from node.members.models import Role
 from node.notifications.live import UNREAD_SIGNAL
 from tests.node.notifications.support import (
     PASSWORD,
@@ -116,3 +117,51 @@ async def test_node_shutdown_ends_open_streams_promptly(network: NodeNetwork) ->
         # when the server's shutdown timeout ran out, which the client would report as
         # an incomplete payload.
         assert await asyncio.wait_for(response.content.read(), EVENT_WAIT) == b""
+
+
+async def test_hiding_and_restoring_a_post_updates_open_badges(network: NodeNetwork) -> None:
+    # The default heartbeat (25 s) is longer than EVENT_WAIT: only the hiding itself
+    # can make the open stream count again in time.
+    node = await network.spawn("US")
+    author = await node.add_member(specialty="pediatrics")
+    reader = await node.add_member(password=PASSWORD)
+    moderator = await node.add_member(role=Role.MODERATOR)
+    await follow(node, reader, "pediatrics")
+
+    async with (
+        browser(node, reader) as visitor,
+        visitor.http.get(
+            node.base_url + "/notifications/events", headers={"Accept": "text/event-stream"}
+        ) as response,
+    ):
+        assert await next_count(response) == 0
+        case = await post_case(node, author)
+        assert await next_count(response) == 1
+
+        status, _ = await node.request(
+            "POST",
+            "/api/v1/reports",
+            token=moderator.token,
+            json={"object": case["local_id"], "reason": "spam"},
+        )
+        assert status == 201
+        _, listing = await node.request("GET", "/api/v1/admin/reports", token=moderator.token)
+        report = listing["items"][0]["id"]
+        decision = {"action": "hide", "reason": "advertising, not a case"}
+        status, _ = await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{report}/decision",
+            token=moderator.token,
+            json=decision,
+        )
+        assert status == 200
+        assert await next_count(response) == 0  # the hidden case's notification
+
+        status, _ = await node.request(
+            "POST",
+            f"/api/v1/admin/reports/{report}/restore",
+            token=moderator.token,
+            json={"reason": "a real case after all"},
+        )
+        assert status == 200
+        assert await next_count(response) == 1
