@@ -198,9 +198,10 @@ def report(results: dict[str, Any]) -> str:
         "",
         f"Corpus: {dev['snippets']} development snippets ({dev['labelled_spans']} labelled"
         f" spans) and {held['snippets']} held-out snippets ({held['labelled_spans']} spans)"
-        f" in {len(dev['languages'])} languages. The held-out snippets were written after the"
-        " last change to the detector and never used to tune it: they estimate how it does"
-        " on text it has not seen. A labelled span counts as found when a reported span of"
+        f" in {len(dev['languages'])} languages. The held-out snippets were never used to"
+        " tune the detector (they predate the hospital-name detector, and hold no hospital"
+        " names): they estimate how it does on text it has not seen. A labelled span"
+        " counts as found when a reported span of"
         " the same kind overlaps it; *hidden* ignores the kind.",
         "",
         "| set | recall | precision | hidden | names outside the lists (recall) |",

@@ -90,6 +90,7 @@ FINDING_KINDS: Mapping[str, str] = {
     "url": N_("Web address"),
     "ip_address": N_("IP address"),
     "serial_number": N_("Serial number"),
+    "facility": N_("Hospital or practice"),
 }
 
 # An acknowledged finding travels in a checkbox value as "kind:text".

@@ -20,6 +20,7 @@ TOWN: Final = "town"
 URL: Final = "url"
 IP_ADDRESS: Final = "ip_address"
 SERIAL_NUMBER: Final = "serial_number"
+FACILITY: Final = "facility"  # a hospital or practice, by name
 
 KINDS: Final[frozenset[str]] = frozenset(
     {
@@ -36,6 +37,7 @@ KINDS: Final[frozenset[str]] = frozenset(
         URL,
         IP_ADDRESS,
         SERIAL_NUMBER,
+        FACILITY,
     }
 )
 

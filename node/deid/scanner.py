@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Final
 
-from node.deid import ages, contact, dates, names, national_ids, places, records, towns
+from node.deid import (
+    ages,
+    contact,
+    dates,
+    facilities,
+    names,
+    national_ids,
+    places,
+    records,
+    towns,
+)
 from node.deid.finding import Candidate, Finding, resolve
 from node.deid.lexicon import normalise_language
 from node.deid.view import TextView
@@ -20,6 +30,7 @@ DETECTORS: Final[tuple[Detector, ...]] = (
     records.detect,
     dates.detect,
     ages.detect,
+    facilities.detect,
     places.detect,
     towns.detect,
     names.detect,

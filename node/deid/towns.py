@@ -58,7 +58,7 @@ def _is_hebrew(word: str) -> bool:
     return "\u05d0" <= word[0] <= "\u05ea"
 
 
-def _known(name: str) -> bool:
+def known(name: str) -> bool:
     return (
         name in TOWN_NAMES
         and name.lower() not in _MONTH_WORDS
@@ -77,7 +77,7 @@ def _base_form(word: str, suffixes: tuple[str, ...]) -> str | None:
             continue
         stem = word[: -len(suffix)]
         for candidate in (stem, stem + "a", stem + "e", stem + "ä", stem[:-1]):
-            if _known(candidate):
+            if known(candidate):
                 return candidate
     return None
 
@@ -85,7 +85,7 @@ def _base_form(word: str, suffixes: tuple[str, ...]) -> str | None:
 def known_form(word: str, profile: str) -> bool:
     """Is ``word`` a town of the gazetteer, as written or inflected ("Szegeden")?"""
     token = word[0].upper() + word[1:]
-    return _known(token) or _base_form(token, _SUFFIXES[profile]) is not None
+    return known(token) or _base_form(token, _SUFFIXES[profile]) is not None
 
 
 def detect(view: TextView, profile: str) -> Iterator[Candidate]:
@@ -97,7 +97,7 @@ def detect(view: TextView, profile: str) -> Iterator[Candidate]:
     text = view.text
     for i, (start, end, word) in enumerate(words):
         if hebrew and _is_hebrew(word):
-            if word[0] in _HEBREW_PREFIXES and _known(word[1:]):
+            if word[0] in _HEBREW_PREFIXES and known(word[1:]):
                 yield Candidate(start + 1, end, TOWN, PRIORITY)
             continue
         capital = word[0].isupper()
@@ -148,6 +148,6 @@ def _longest_town(text: str, words: list[Piece], i: int) -> int | None:
     for j in range(i, min(len(words), i + _MAX_WORDS)):
         if j > i and text[words[j - 1][1] : words[j][0]] not in (" ", "-"):
             break
-        if _known(text[start : words[j][1]]):
+        if known(text[start : words[j][1]]):
             best = words[j][1]
     return best

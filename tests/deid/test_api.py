@@ -22,7 +22,7 @@ SAMPLE = (
 def test_kinds_are_the_documented_strings() -> None:
     assert {
         "name", "date", "age_over_89", "phone", "email", "national_id", "record_number",
-        "address", "postcode", "town", "url", "ip_address", "serial_number",
+        "address", "postcode", "town", "url", "ip_address", "serial_number", "facility",
     } == KINDS  # fmt: skip
 
 

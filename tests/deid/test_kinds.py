@@ -201,3 +201,66 @@ def test_national_ids_by_checksum_alone(value: str, language: str) -> None:
 def test_bare_nine_digits_only_count_in_their_language() -> None:
     # 453709710 is a valid BSN, but in English text a bare 9-digit number is not enough.
     assert kinds("number 453709710 on the form", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        (
+            "Transferred to Massachusetts General Hospital on day 3.",
+            "en",
+            "Massachusetts General Hospital",
+        ),
+        ("Seen at St Mungo's by neurology.", "en", "St Mungo's"),
+        (
+            "Referred to the Children's Hospital of Philadelphia.",
+            "en",
+            "Children's Hospital of Philadelphia",
+        ),
+        ("Verlegung ins Klinikum Fulda.", "de", "Klinikum Fulda"),
+        ("Aufnahme im St.-Georg-Krankenhaus.", "de", "St.-Georg-Krankenhaus"),
+        ("Transférée au CHU de Bordeaux.", "fr", "CHU de Bordeaux"),
+        ("Ingresó en el Hospital Universitario La Paz.", "es", "Hospital Universitario La Paz"),
+        ("Trasferito all'Ospedale San Raffaele.", "it", "Ospedale San Raffaele"),
+        ("Opgenomen in het Spaarne Gasthuis.", "nl", "Spaarne Gasthuis"),
+        ("Overflyttet til Rigshospitalet.", "da", "Rigshospitalet"),
+        (
+            "Remitterad till Karolinska universitetssjukhuset.",
+            "sv",
+            "Karolinska universitetssjukhuset",
+        ),
+        ("Overført til Ullevål sykehus.", "nb", "Ullevål sykehus"),
+        (
+            "Siirretty Tampereen yliopistolliseen sairaalaan.",
+            "fi",
+            "Tampereen yliopistolliseen sairaalaan",
+        ),
+        ("Przeniesiony do Szpitala Bielańskiego.", "pl", "Szpitala Bielańskiego"),
+        ("Μεταφέρθηκε στο Νοσοκομείο Ευαγγελισμός.", "el", "Νοσοκομείο Ευαγγελισμός"),
+        ("A Szent János Kórházban kezelték.", "hu", "Szent János Kórházban"),
+        ("הועבר לבית החולים שיבא.", "he", "לבית החולים שיבא"),
+    ],
+)
+def test_hospital_names(text: str, language: str, expected: str) -> None:
+    assert ("facility", expected) in kinds(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Admitted to the local hospital; the District General Hospital had no beds.", "en"),
+        ("Im Krankenhaus Fieber bis 39 °C, in der Klinik für Kardiologie entlassen.", "de"),
+        ("Suivi en hôpital de jour.", "fr"),
+        ("Trasladado desde el hospital comarcal.", "es"),
+        ("Dopo una settimana all'ospedale di zona.", "it"),
+        ("Regionshospitalet havde ikke plads.", "da"),
+        ("Vårt sjukhus saknar MR-kamera.", "sv"),
+        ("Overført fra lokalsykehuset.", "nb"),
+        ("Aluesairaalassa ei ollut dialyysiä.", "fi"),
+        ("Szpital powiatowy nie miał tomografu. W Szpitalu Wojewódzkim brak miejsc.", "pl"),
+        ("A kórházban lázas lett.", "hu"),
+        ("בבית החולים קיבל טיפול.", "he"),
+    ],
+)
+def test_generic_hospitals_are_not_names(text: str, language: str) -> None:
+    assert "facility" not in [kind for kind, _ in kinds(text, language)]

@@ -32,6 +32,7 @@ CODES = {
     "u": "url",
     "ip": "ip_address",
     "s": "serial_number",
+    "f": "facility",
 }
 _MARK = re.compile(r"\[(" + "|".join(CODES) + r")\|([^\]]+)\]")
 
