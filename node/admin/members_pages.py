@@ -45,6 +45,10 @@ _NO_CHANGE = {
     "pending": N_(
         "This member is not verified yet: their claim is decided in the review queue, not here."
     ),
+    "rejected": N_(
+        "This member's claim was rejected. They can file a new one, which comes to the "
+        "review queue."
+    ),
 }
 _REFUSALS = {
     "not-found": N_("No such member."),

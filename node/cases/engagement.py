@@ -132,6 +132,7 @@ class UndoLikeReply:
             session,
             undo_id=envelope.id,
             signer_origin=envelope.signer_origin,
+            mentions=marker,
             matches=lambda activity: (
                 activity.get("type") == "Like"
                 and id_of(activity.get("actor")) == marker

@@ -60,6 +60,19 @@ async def file_report(state: NodeState, member: Member, data: ReportIn) -> int:
     return report_id
 
 
+async def own_open_report(state: NodeState, member: Member, ref: str) -> int | None:
+    """The id of ``member``'s open report on the case or reply ``ref``, if any."""
+    async with state.db.read() as session:
+        target = await find_target(session, ref)
+        return await session.scalar(
+            select(Report.id).where(
+                Report.object_iri == target.iri,
+                Report.reporter_member_id == member.id,
+                Report.state == "open",
+            )
+        )
+
+
 async def decide_report(
     state: NodeState, moderator: Member, report_id: int, action: Action, reason: str
 ) -> str:

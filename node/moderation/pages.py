@@ -129,9 +129,15 @@ async def report(request: web.Request) -> web.Response:
         )
     state = node_state(request)
     try:
-        report_id = await actions.file_report(state, member, data)
         if hide:
-            await actions.decide_report(state, member, report_id, Action.HIDE, data.comment)
+            # A report of theirs may already be open (they reported it before they had
+            # a reason to hide it): that one is decided, rather than refusing a second.
+            report_id = await actions.own_open_report(
+                state, member, target
+            ) or await actions.file_report(state, member, data)
+            await actions.decide_report(state, member, report_id, Action.HIDE, data.comment.strip())
+        else:
+            await actions.file_report(state, member, data)
     except Problem as problem:
         if problem.status == 404:
             raise

@@ -45,6 +45,12 @@ async def fetch_node_actor(http: aiohttp.ClientSession, url: str, key: SigningKe
         document = await get_json(http, actor_url(origin), key)
         return parse_node_actor(document, expected_origin=origin)
     except FetchError as error:
+        # Something answered, with a 4xx or a document that is not an actor; a 5xx (a
+        # proxy in front of a node that is down) counts as not reached.
+        if error.status is not None and error.status < 500:
+            raise NotACurbsideNode(
+                f"{origin} does not look like a Curbside node: {error}"
+            ) from None
         raise PeerUnreachable(f"cannot fetch the node actor of {origin}: {error}") from None
     except ActorError as error:
         raise NotACurbsideNode(f"{origin} does not look like a Curbside node: {error}") from None

@@ -3,6 +3,7 @@ the ``Like``, which only the marking member's node can send."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from federation.jsonld import CANONICAL_CONTEXT
 from node.cases.engagement import LikeReply
 from node.inbox.context import ApplyContext
 from node.inbox.models import InboxEntry
+from node.inbox.undone import BeingApplied, undo_waiting
 from node.outbox.models import OutboxEntry
 from tests.node.test_federation_basics import CASE
 from tests.node.test_threads import detail, trio  # noqa: F401  (trio is a fixture)
@@ -264,3 +266,48 @@ async def _entry_state(node: TestNode, activity_id: str, state: str, tried: bool
             select(InboxEntry).where(InboxEntry.activity_id == activity_id)
         )
     return entry is not None and entry.state == state and (entry.attempts > 0 or not tried)
+
+
+@pytest.mark.postgres_only
+async def test_an_undo_does_not_wait_for_a_like_another_worker_is_applying(
+    network: NodeNetwork,
+) -> None:
+    node = await network.spawn("US")
+    origin = "https://de.example"
+    marker = f"{origin}/pseudonyms/anon-a"
+    like = {"id": f"{origin}/activities/l1", "type": "Like", "actor": marker, "object": "r1"}
+    undo = {"id": f"{origin}/activities/u1", "type": "Undo", "actor": marker, "object": like}
+    later = datetime.now(UTC) + timedelta(hours=1)  # this node's own worker leaves them be
+    async with node.state.db.write() as session:
+        for activity in (like, undo):
+            session.add(
+                InboxEntry(
+                    activity_id=activity["id"],
+                    signer_origin=origin,
+                    key_id=f"{origin}/actor#main-key",
+                    activity=json.dumps(activity),
+                    raw=json.dumps(activity),
+                    next_attempt_at=later,
+                )
+            )
+
+    async def take_back() -> int:
+        async with node.state.db.write() as session:
+            return await undo_waiting(
+                session,
+                undo_id=undo["id"],
+                signer_origin=origin,
+                mentions=marker,
+                matches=lambda activity: activity.get("type") == "Like",
+            )
+
+    # Another worker process has claimed the Like and is applying it: the Undo neither
+    # waits for that row (a deadlock risk) nor lets the Like through; it is retried.
+    async with node.state.db.write() as other_worker:
+        await other_worker.execute(
+            select(InboxEntry).where(InboxEntry.activity_id == like["id"]).with_for_update()
+        )
+        with pytest.raises(BeingApplied):
+            await asyncio.wait_for(take_back(), 10)
+    assert await take_back() == 1  # that worker's transaction ended: taken back now
+    assert await _entry_state(node, like["id"], "undone")

@@ -26,14 +26,16 @@ async def peer_origins(node: TestNode) -> list[str]:
 
 
 @asynccontextmanager
-async def something_else() -> AsyncIterator[str]:
-    """The origin of a web server that is not a Curbside node (its /actor is a person)."""
+async def something_else(with_actor: bool = True) -> AsyncIterator[str]:
+    """The origin of a web server that is not a Curbside node: its /actor is a person,
+    or (``with_actor=False``) there is none (404)."""
 
     async def actor(_: web.Request) -> web.Response:
         return web.json_response({"type": "Person", "id": "x"})
 
     app = web.Application()
-    app.router.add_get("/actor", actor)
+    if with_actor:
+        app.router.add_get("/actor", actor)
     runner = web.AppRunner(app)
     await runner.setup()
     sock = bind_loopback(0)
@@ -45,11 +47,11 @@ async def something_else() -> AsyncIterator[str]:
 
 
 async def test_adding_a_peer_shows_and_checks_its_fingerprint(network: NodeNetwork) -> None:
-    async with something_else() as not_a_node:
-        await adding_a_peer(network, not_a_node)
+    async with something_else() as not_a_node, something_else(with_actor=False) as no_actor:
+        await adding_a_peer(network, not_a_node, no_actor)
 
 
-async def adding_a_peer(network: NodeNetwork, not_a_node: str) -> None:
+async def adding_a_peer(network: NodeNetwork, not_a_node: str, no_actor: str) -> None:
     us = await network.spawn("US")
     de = await network.spawn("DE", name="Curbside Deutschland")
     admin = await staff(us, Role.ADMIN, name="Ada Admin")
@@ -115,6 +117,7 @@ async def adding_a_peer(network: NodeNetwork, not_a_node: str) -> None:
             ("not a node address", "Enter the peer's address", None),
             ("http://127.0.0.1:1", "could not be reached", "cannot fetch the node actor"),
             (not_a_node, "but not as a Curbside node", "does not look like a Curbside node"),
+            (no_actor, "but not as a Curbside node", "HTTP 404"),
         ):
             status, html, _ = await browser.post(
                 "/admin/peers/check", {"url": url}, form_page="/admin/peers"

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from node.members.models import Role
+from sqlalchemy import select
+
+from node.members.models import Member, Role
 from tests.node.accounts.support import PASSWORD
 from tests.node.pages.test_admin_pages import audit, signed_in, staff, text_of
 from tests.node.verification.support import (
@@ -133,6 +135,11 @@ async def test_admins_change_a_members_status_with_a_reason(network: NodeNetwork
     admin = await staff(node, Role.ADMIN, name="Ada Admin")
     revoked = await node.add_member(name="Rex Revoked")
     waiting = await pending(node, "Nobody Known", "1234567893", "Known", "Nobody")
+    refused = await node.add_member(name="Rita Rejected", verified=False)
+    async with node.state.db.write() as session:
+        member = await session.scalar(select(Member).where(Member.public_id == refused.public_id))
+        assert member is not None
+        member.status = "rejected"
     page = f"/admin/members/{doctor.public_id}"
 
     async with signed_in(node, moderator, Role.MODERATOR) as browser:
@@ -182,6 +189,9 @@ async def test_admins_change_a_members_status_with_a_reason(network: NodeNetwork
         _, html, _ = await browser.get(f"/admin/members/{waiting.public_id}")
         assert status_choices(html) == []
         assert "their claim is decided in the review queue" in text_of(html)
+        _, html, _ = await browser.get(f"/admin/members/{refused.public_id}")
+        assert status_choices(html) == []
+        assert "claim was rejected. They can file a new one" in text_of(html)
         gone = f"/admin/members/{revoked.public_id}"
         status, _, _ = await browser.post(
             gone + "/status", {"status": "revoked", "reason": "struck off"}, form_page=gone

@@ -168,6 +168,11 @@ async def test_a_moderator_hides_a_post_from_the_report_form(network: NodeNetwor
         form_page = f"/report?object={local_id}"
         _, html, _ = await staff.get(form_page)
         assert 'name="hide"' in html
+        # They reported it first, as anyone would; hiding it later decides that report.
+        status, _, _ = await staff.post(
+            "/report", {**hiding, "hide": "", "reason": "spam"}, form_page=form_page
+        )
+        assert status == 200
         status, html, _ = await staff.post(
             "/report", {**hiding, "comment": "school"}, form_page=form_page
         )
@@ -175,6 +180,7 @@ async def test_a_moderator_hides_a_post_from_the_report_form(network: NodeNetwor
         assert re.search(r'name="hide" id="hide" value="on"[^>]* checked', html)
         status, html, _ = await staff.post("/report", hiding, form_page=form_page)
         assert status == 200 and "The post is hidden on this node." in text_of(html)
+        assert "<title>Post hidden" in html
     assert await listed() == []
 
     _, hidden = await node.request(
