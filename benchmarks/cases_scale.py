@@ -557,6 +557,7 @@ def run(cases: int | None = None, replies: int | None = None) -> dict[str, Any]:
         "load_average": [round(value, 2) for value in os.getloadavg()],
         "target_api_p99_ms": TARGET_API_P99_MS,
         "target_search_p99_ms": TARGET_SEARCH_P99_MS,
+        "scenario_seconds": scenario_seconds(),
         "cpus": os.cpu_count(),
         "runs": runs,
     }
@@ -626,7 +627,8 @@ def report(results: dict[str, Any]) -> str:
         f"“{CLIENTS} clients”: each sends its next request as soon as the last one is "
         "answered, so latency includes queueing behind the others; on a node that "
         "serves one request at a time that is roughly 20 × the service time. Each "
-        f"scenario stops starting requests after {scenario_seconds():.0f} s "
+        f"scenario stops starting requests after "
+        f"{results.get('scenario_seconds', scenario_seconds()):.0f} s "
         "(`CURBSIDE_BENCH_SCENARIO_SECONDS`), hence the request counts. Server CPU is "
         "the node process's alone: PostgreSQL's own work (the server named by "
         "`CURBSIDE_BENCH_POSTGRES_URL`, on the same machine) is not in it."

@@ -48,6 +48,14 @@ _GENERIC: Final = _words(
     district general regional county community local teaching university private public
     children's childrens women's royal central national state city municipal memorial
     psychiatric rehabilitation military veterans
+    diabetes headache memory fracture pain heart eye ent skin sleep fertility cancer renal
+    kidney liver stroke epilepsy asthma allergy antenatal maternity sexual health mental
+    emergency urgent walk-in outpatient outpatients day family travel weight chest breast
+    dermatology cardiology neurology oncology rheumatology respiratory orthopaedic
+    orthopedic paediatric pediatric gastroenterology hepatology endocrine lipid
+    hypertension anticoagulation tb hiv gum sti vascular spinal rehab physiotherapy
+    falls wound continence dental specialist specialty teenage adolescent youth
+    dental universitaria
     der die das dem den des ein eine einem unser unsere unserem diese dieses dieser
     städtisches städtischen allgemeines allgemeinen evangelisches evangelischen
     katholisches katholischen kreis

@@ -249,6 +249,7 @@ def test_hospital_names(text: str, language: str, expected: str) -> None:
     ("text", "language"),
     [
         ("Admitted to the local hospital; the District General Hospital had no beds.", "en"),
+        ("Seen in the Diabetes Clinic, then the Memory Clinic and the Fracture Clinic.", "en"),
         ("Im Krankenhaus Fieber bis 39 °C, in der Klinik für Kardiologie entlassen.", "de"),
         ("Suivi en hôpital de jour.", "fr"),
         ("Trasladado desde el hospital comarcal.", "es"),
