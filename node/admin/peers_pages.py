@@ -98,6 +98,19 @@ class _Refused(Exception):
         self.technical = technical
 
 
+async def _refused_page(
+    request: web.Request, member: Member, refused: _Refused, **context: Any
+) -> web.Response:
+    return await _peers_page(
+        request,
+        member,
+        status=refused.status,
+        error=refused.message,
+        error_detail=refused.technical,
+        **context,
+    )
+
+
 async def _fetch(state: NodeState, url: str) -> NodeActor:
     """The peer's node actor; refuses this node itself, existing peers, bad addresses."""
     try:
@@ -154,14 +167,7 @@ async def check_peer(request: web.Request) -> web.Response:
     try:
         actor = await _fetch(state, url)
     except _Refused as refused:
-        return await _peers_page(
-            request,
-            member,
-            status=refused.status,
-            error=refused.message,
-            error_detail=refused.technical,
-            values=values,
-        )
+        return await _refused_page(request, member, refused, values=values)
     facts = _actor_facts(actor)
     if expected and expected != facts["fingerprint"]:
         error = gettext(
@@ -199,13 +205,7 @@ async def add(request: web.Request) -> web.Response:
     try:
         actor = await _fetch(state, url)
     except _Refused as refused:
-        return await _peers_page(
-            request,
-            member,
-            status=refused.status,
-            error=refused.message,
-            error_detail=refused.technical,
-        )
+        return await _refused_page(request, member, refused)
     facts = _actor_facts(actor)
     if facts["fingerprint"] != confirmed_key:
         error = gettext(
