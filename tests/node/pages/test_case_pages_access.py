@@ -122,17 +122,23 @@ async def test_earlier_versions_are_for_their_author_and_moderators(
     colleague = await us.add_member(password=PASSWORD)
     jonas = await de.add_member(password=PASSWORD)
     secret = "seen at Mercy Hospital Springfield"
+    # The guard flags the hospital; the authors confirm it, and think better of it later.
+    confirmed = [{"kind": "facility", "text": "Mercy Hospital"}]
     status, case = await us.request(
         "POST",
         "/api/v1/cases",
         token=author.token,
-        json={**CASE, "body": f"{CASE['body']} {secret}."},
+        json={**CASE, "body": f"{CASE['body']} {secret}.", "acknowledged_findings": confirmed},
     )
     assert status == 201, case
     path = f"/api/v1/cases/{case['local_id']}"
-    _, reply = await us.request(
-        "POST", f"{path}/replies", token=answerer.token, json={"content": f"Also {secret}?"}
+    status, reply = await us.request(
+        "POST",
+        f"{path}/replies",
+        token=answerer.token,
+        json={"content": f"Also {secret}?", "acknowledged_findings": confirmed},
     )
+    assert status == 201, reply
     status, _ = await us.request("PATCH", path, token=author.token, json={"body": CASE["body"]})
     assert status == 200
     edit = {"content": "Also there?"}
