@@ -96,7 +96,7 @@ async def _member_page(
             for value, label in STATUS_CHOICES
             if value in admin_targets(target.status)
         ],
-        "no_change": gettext(_NO_CHANGE.get(target.status, _NO_CHANGE["pending"])),
+        "no_change": gettext(_NO_CHANGE[target.status]) if target.status in _NO_CHANGE else "",
         "values": {"status": "", "reason": ""},
         "errors": {},
         "own": target.id == admin.id,

@@ -172,7 +172,7 @@ _WORD: Final = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 def _names_something(name: str) -> bool:
     """Whether the proper-name part holds a word that is not generic."""
-    return any(word.lower().strip('«»"') not in _GENERIC for word in _WORD.findall(name))
+    return any(word.lower() not in _GENERIC for word in _WORD.findall(name))
 
 
 def detect(view: TextView, profile: str) -> Iterator[Candidate]:

@@ -7,6 +7,7 @@ exactly like node/cases/actions.py, so the API and the pages cannot drift apart.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from i18n.translate import gettext
 from node.api.problems import Problem, not_found
@@ -30,14 +31,7 @@ async def file_report(state: NodeState, member: Member, data: ReportIn) -> int:
     node where the post was written and of the case's node."""
     async with state.db.write() as session:
         target = await find_target(session, data.object)
-        duplicate = await session.scalar(
-            select(Report.id).where(
-                Report.object_iri == target.iri,
-                Report.reporter_member_id == member.id,
-                Report.state == "open",
-            )
-        )
-        if duplicate is not None:
+        if await _open_report(session, member, target.iri) is not None:
             raise Problem(409, gettext("You already reported this."), slug="already-reported")
         row = Report(
             object_iri=target.iri,
@@ -64,13 +58,17 @@ async def own_open_report(state: NodeState, member: Member, ref: str) -> int | N
     """The id of ``member``'s open report on the case or reply ``ref``, if any."""
     async with state.db.read() as session:
         target = await find_target(session, ref)
-        return await session.scalar(
-            select(Report.id).where(
-                Report.object_iri == target.iri,
-                Report.reporter_member_id == member.id,
-                Report.state == "open",
-            )
+        return await _open_report(session, member, target.iri)
+
+
+async def _open_report(session: AsyncSession, member: Member, iri: str) -> int | None:
+    return await session.scalar(
+        select(Report.id).where(
+            Report.object_iri == iri,
+            Report.reporter_member_id == member.id,
+            Report.state == "open",
         )
+    )
 
 
 async def decide_report(

@@ -24,7 +24,7 @@ class PeerError(ValueError):
 
 
 class PeerUnreachable(PeerError):
-    """Its node actor could not be fetched (no answer, an HTTP error, not JSON)."""
+    """Nothing answered at the address (a network error, or a 5xx from a proxy)."""
 
 
 class NotACurbsideNode(PeerError):
