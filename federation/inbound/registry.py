@@ -10,7 +10,7 @@ registers its feature handlers at start-up; this package knows nothing about cas
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from federation.inbound.errors import Unsupported
@@ -34,6 +34,10 @@ class Envelope:
     # ``raw`` as the text that came over the wire, when it came in a request of its
     # own (an inbox POST): stored as it is rather than serialized once more.
     raw_json: str | None = None
+    # What a handler's verify() worked out (a parsed object, say), for its receive()
+    # when the node applies this very envelope; receive() must not rely on it, as an
+    # envelope read back from storage comes without it.
+    checked: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def id(self) -> str:

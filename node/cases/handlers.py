@@ -29,6 +29,7 @@ CASE_SPECIALTIES = table_of(CaseSpecialty)
 INSERT_CASES = insert(CASES).returning(CASES.c.iri, CASES.c.id)
 TOMBSTONED = select(Tombstone.iri).where(Tombstone.iri.in_(bindparam("iris", expanding=True)))
 KNOWN = select(Case.iri).where(Case.iri.in_(bindparam("iris", expanding=True)))
+PARSED = "case"  # verify()'s RemoteCase, in Envelope.checked
 
 
 class CreateCase:
@@ -39,6 +40,7 @@ class CreateCase:
         case = parse_case(envelope.object, envelope.signer_origin)
         if envelope.activity.get("actor") != case.author.iri:
             raise InboundRejected("the actor must be the case's author")
+        envelope.checked[PARSED] = case
 
     async def receive(self, envelope: Envelope, context: ApplyContext) -> None:
         await self.receive_many([envelope], context)
@@ -53,7 +55,10 @@ class CreateCase:
         costs more than the statement."""
         session = context.session
         remotes = [
-            (envelope, parse_case(envelope.object, envelope.signer_origin))
+            (
+                envelope,
+                envelope.checked.get(PARSED) or parse_case(envelope.object, envelope.signer_origin),
+            )
             for envelope in envelopes
         ]
         iris = [remote.iri for _, remote in remotes]

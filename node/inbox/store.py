@@ -36,6 +36,7 @@ from federation.inbound.registry import Envelope
 from node.db.engine import Database
 from node.db.types import utcnow
 from node.db.upsert import insert_new
+from node.inbox.handoff import FreshActivities
 from node.inbox.models import InboxEntry, SeenSignature
 from node.peers.keys import CachedPeerKeys, KeyIdentity, confirmed_keys, key_identity
 from node.peers.models import Peer
@@ -66,9 +67,10 @@ class _Waiting:
 class InboxStore:
     """The group-committing store behind ``POST /inbox`` (one per running node)."""
 
-    def __init__(self, db: Database, keys: CachedPeerKeys) -> None:
+    def __init__(self, db: Database, keys: CachedPeerKeys, fresh: FreshActivities) -> None:
         self._db = db
         self._keys = keys
+        self._fresh = fresh  # what was stored, for the worker (see handoff.py)
         self._queue: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
         self._busy = False  # the last batch held more than one POST
@@ -157,18 +159,23 @@ class InboxStore:
                     outcomes[index] = Unauthenticated(REPLAY)
             envelopes = [batch[i].accepted.envelope for i in accepted]
             stored = await insert_entries(session, envelopes)
+            new: list[Envelope] = []
             for index in accepted:
-                activity_id = batch[index].accepted.envelope.id
+                envelope = batch[index].accepted.envelope
                 # A known id, or the same activity twice in this batch: stored once.
-                outcomes[index] = activity_id in stored
-                stored.discard(activity_id)
+                outcomes[index] = envelope.id in stored
+                if envelope.id in stored:
+                    new.append(envelope)
+                stored.discard(envelope.id)
             unmarked = {
                 envelope.signer_origin
                 for envelope in envelopes
                 if now - self._seen_marked.get(envelope.signer_origin, NEVER) >= SEEN_RESOLUTION
             }
             await _mark_seen(session, unmarked, now)
-        self._seen_marked.update(dict.fromkeys(unmarked, now))  # once committed
+        # Once committed: a rolled-back activity must not be applied from memory.
+        self._seen_marked.update(dict.fromkeys(unmarked, now))
+        self._fresh.put(new)
         return outcomes
 
 

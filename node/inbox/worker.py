@@ -9,23 +9,29 @@ applying anything twice.
 Consecutive activities for a handler with ``receive_many`` (Creates of cases, which
 arrive in bursts) are applied together, in one savepoint and a few statements; if
 that fails, they are applied one by one as above.
+
+An activity this process stored moments ago is taken from memory, as the store left
+it (``handoff.py``); only the others are read back and parsed from their row.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from federation.inbound.errors import Unsupported
 from federation.inbound.registry import ActivityHandler, BatchHandler, Envelope, HandlerRegistry
 from node.db.types import utcnow
 from node.inbox.context import ApplyContext
+from node.inbox.handoff import FreshActivities
 from node.inbox.models import InboxEntry
 from node.network.waiting import wait_event
 from node.outbox.publish import holds_append_lock
@@ -42,13 +48,28 @@ MAX_ATTEMPTS = 12  # about 1.5 hours of retries with the schedule below
 POLL_SECONDS = 2.0
 
 
-# Built once: the worker runs this for every batch.
+# Built once: the worker runs these for every batch. The claim leaves out the two
+# JSON columns, which most rows do not need read back (see handoff.py).
 DUE = (
     select(InboxEntry)
+    .options(
+        load_only(
+            InboxEntry.activity_id,
+            InboxEntry.signer_origin,
+            InboxEntry.key_id,
+            InboxEntry.state,
+            InboxEntry.attempts,
+            InboxEntry.next_attempt_at,
+            InboxEntry.last_error,
+        )
+    )
     .where(InboxEntry.state == "pending", InboxEntry.next_attempt_at <= bindparam("now"))
     .order_by(InboxEntry.id)
     .limit(BATCH)
     .with_for_update(skip_locked=True)
+)
+STORED_JSON = select(InboxEntry.id, InboxEntry.activity, InboxEntry.raw).where(
+    InboxEntry.id.in_(bindparam("ids", expanding=True))
 )
 
 
@@ -64,9 +85,15 @@ class _Item:
 
 
 class InboxWorker:
-    def __init__(self, state: NodeState, registry: HandlerRegistry[ApplyContext]) -> None:
+    def __init__(
+        self,
+        state: NodeState,
+        registry: HandlerRegistry[ApplyContext],
+        fresh: FreshActivities | None = None,
+    ) -> None:
         self.state = state
         self.registry = registry
+        self._fresh = fresh if fresh is not None else FreshActivities()
         self.wake = asyncio.Event()
         self._last_rows = 0  # claimed by the last batch
 
@@ -93,10 +120,12 @@ class InboxWorker:
         async with self.state.db.write() as session:
             rows = (await session.scalars(DUE, {"now": utcnow()})).all()
             self._last_rows = len(rows)
+            taken = {row.id: self._fresh.take(row.activity_id) for row in rows}
+            stored = await _stored_json(session, [i for i, found in taken.items() if not found])
             context = ApplyContext(session=session, state=self.state)
             applied: list[int] = []
             cut = attempted = False
-            for run in self._runs(rows):
+            for run in self._runs(rows, taken, stored):
                 # Only once something was attempted: a failed run that published
                 # still has its first activity applied (or failed) one by one below.
                 if cut := attempted and holds_append_lock(session):
@@ -123,24 +152,32 @@ class InboxWorker:
                 )
         return cut or len(rows) == BATCH
 
-    def _runs(self, rows: Sequence[InboxEntry]) -> Iterator[list[_Item]]:
+    def _runs(
+        self,
+        rows: Sequence[InboxEntry],
+        taken: Mapping[int, Envelope | None],
+        stored: Mapping[int, tuple[str, str]],
+    ) -> Iterator[list[_Item]]:
         """The rows in order, cut into runs of consecutive activities for one handler.
         Parsed as they are reached: a batch that ends early parses little more than
         it applied."""
         run: list[_Item] = []
         for row in rows:
-            try:
-                envelope = Envelope(
-                    activity=json.loads(row.activity),
-                    signer_origin=row.signer_origin,
-                    key_id=row.key_id,
-                    raw=json.loads(row.raw),
-                )
-            except ValueError as error:
-                # Stored unreadable (by an older version, or by hand): this row's
-                # failure, not the batch's, or the oldest row would stall the inbox.
-                self._failed(row, error)
-                continue
+            envelope = taken.get(row.id)
+            if envelope is None:
+                try:
+                    activity, raw = stored[row.id]
+                    envelope = Envelope(
+                        activity=json.loads(activity),
+                        signer_origin=row.signer_origin,
+                        key_id=row.key_id,
+                        raw=json.loads(raw),
+                    )
+                except ValueError as error:
+                    # Stored unreadable (by an older version, or by hand): this row's
+                    # failure, not the batch's, or the oldest row would stall the inbox.
+                    self._failed(row, error)
+                    continue
             try:
                 handler: ActivityHandler[ApplyContext] | None = self.registry.find(
                     envelope.activity
@@ -191,3 +228,11 @@ class InboxWorker:
             extra={"activity": row.activity_id, "attempt": row.attempts, "error": row.last_error},
             exc_info=error if row.attempts == 1 else None,
         )
+
+
+async def _stored_json(session: AsyncSession, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The activity and raw JSON of rows not found in memory, by row id."""
+    if not ids:
+        return {}
+    rows = await session.execute(STORED_JSON, {"ids": ids})
+    return {row_id: (activity, raw) for row_id, activity, raw in rows}

@@ -18,6 +18,7 @@ from node.cases.media import media_fetcher
 from node.cases.view_counts import view_reporter
 from node.db.types import utcnow
 from node.inbox.context import ApplyContext
+from node.inbox.handoff import FreshActivities
 from node.inbox.store import InboxStore, forget_expired_signatures
 from node.inbox.worker import InboxWorker
 from node.logs import NodeLogger
@@ -106,14 +107,15 @@ async def start_federation(
     # The inbox checks signatures with keys kept in memory; InboxStore confirms them.
     inbox_keys = CachedPeerKeys(keys)
     pipeline = InboundPipeline(keys=inbox_keys, registry=registry, local_origin=origin_of(base_url))
-    inbox_worker = InboxWorker(state, registry)
+    fresh = FreshActivities()
+    inbox_worker = InboxWorker(state, registry, fresh)
     runtime = FederationRuntime(
         http=http,
         signing_key=signing_key,
         keys=keys,
         pipeline=pipeline,
         inbox_worker=inbox_worker,
-        inbox_store=InboxStore(state.db, inbox_keys),
+        inbox_store=InboxStore(state.db, inbox_keys, fresh),
         delivery=DeliveryWorker(state, signing_key),
         catchup=CatchUp(state, pipeline, signing_key, inbox_worker.wake),
         proof_keys=ProofKeys(
