@@ -8,6 +8,7 @@ put words in the mouth of an actor who lives elsewhere.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -23,6 +24,15 @@ def origin_of(iri: str) -> str:
     Userinfo is refused: ``https://us.example@evil.example/`` has host evil.example,
     and an IRI that reads as one host but is another is never legitimate here.
     """
+    if not isinstance(iri, str):  # a peer's JSON may hold anything where an IRI belongs
+        raise OriginError(f"{iri!r:.80} is not a URL")
+    return _origin_of(iri)
+
+
+# Kept: a case page names each reply's author's origin, an activity its actor's, and
+# parsing a URL costs more than the rest of either. Refusals are not kept (lru_cache).
+@lru_cache(maxsize=4096)
+def _origin_of(iri: str) -> str:
     try:
         parts = urlsplit(iri)
         port = parts.port

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,8 +65,7 @@ from node.events import CaseResolved, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for, pseudonym_iri
 from node.outbox.publish import publish
-from node.polls.models import Poll
-from node.polls.service import has_voted, poll_out
+from node.polls.service import has_voted, poll_of_case, poll_out
 from node.privacy import guard
 from node.state import NodeState
 
@@ -115,7 +114,7 @@ async def post_case(state: NodeState, member: Member, data: CaseIn) -> CaseOut:
 
 async def case_detail(session: AsyncSession, case: Case, member: Member) -> CaseDetail:
     replies = await thread_replies(session, case.id)
-    poll = await session.get(Poll, case.id)
+    poll = await poll_of_case(session, case.id)
     resolution = None
     if case.status == "resolved":
         wanted = case.accepted_reply_iri or ""
@@ -158,6 +157,12 @@ COUNT_VIEW = (
 )
 
 
+# Built once: every look at a case runs it.
+SEEN = select(CaseView.case_id).where(
+    CaseView.case_id == bindparam("case_id"), CaseView.member_id == bindparam("member_id")
+)
+
+
 async def _count_view(state: NodeState, case_id: int, member_id: int) -> tuple[int, int] | None:
     """First view of a case by a member: count it here; the origin hears of it later.
     The case's (local, network) view counts after it, or None if this member's view
@@ -188,9 +193,9 @@ async def read_case(state: NodeState, member: Member, local_id: str) -> CaseDeta
     after any read)."""
     async with state.db.read() as session:
         case = await case_to_show_or_404(session, local_id)
-        seen = await session.get(CaseView, (case.id, member.id)) is not None
+        seen = await session.scalar(SEEN, {"case_id": case.id, "member_id": member.id})
         detail = await case_detail(session, case, member)
-    if seen:
+    if seen is not None:
         return detail
     counts = await _count_view(state, case.id, member.id)
     if counts is None:

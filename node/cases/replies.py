@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.origin import origin_of
@@ -33,11 +33,16 @@ async def next_position(session: AsyncSession, case: Case) -> int:
     return (highest or 0) + 1
 
 
+# Built once: a look at a resolved case may run it.
+REPLY_IN_THREAD = select(Reply).where(
+    Reply.case_id == bindparam("case_id"),
+    (Reply.local_id == bindparam("ref")) | (Reply.iri == bindparam("ref")),
+)
+
+
 async def reply_in_thread(session: AsyncSession, case: Case, ref: str) -> Reply | None:
     """A reply of ``case`` named by its local id or its IRI."""
-    return await session.scalar(
-        select(Reply).where(Reply.case_id == case.id, (Reply.local_id == ref) | (Reply.iri == ref))
-    )
+    return await session.scalar(REPLY_IN_THREAD, {"case_id": case.id, "ref": ref})
 
 
 async def replies_anonymously(session: AsyncSession, case: Case, member: Member) -> bool:
@@ -153,15 +158,17 @@ async def store_relayed_reply(
     return reply
 
 
+# Built once: every look at a case runs it.
+THREAD = (
+    select(Reply)
+    .where(Reply.case_id == bindparam("case_id"), Reply.hidden_at.is_(None))
+    .order_by(Reply.position.is_(None), Reply.position, Reply.created_at, Reply.id)
+)
+
+
 async def thread_replies(session: AsyncSession, case_id: int) -> Sequence[Reply]:
     """The thread in its agreed order; replies still waiting for the origin come last."""
-    return (
-        await session.scalars(
-            select(Reply)
-            .where(Reply.case_id == case_id, Reply.hidden_at.is_(None))
-            .order_by(Reply.position.is_(None), Reply.position, Reply.created_at, Reply.id)
-        )
-    ).all()
+    return (await session.scalars(THREAD, {"case_id": case_id})).all()
 
 
 def reply_author(reply: Reply) -> AuthorOut:

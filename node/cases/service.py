@@ -6,12 +6,23 @@ import base64
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from federation.origin import origin_of
-from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
+from node.cases.models import Attachment, Case, CaseSpecialty, Reply, Tombstone
 from node.cases.schemas import AuthorOut, CaseIn, CaseList, CaseOut, CaseQuery
 from node.db.types import utcnow
 from node.events import CaseCreated, record_event
@@ -160,14 +171,30 @@ async def get_case(session: AsyncSession, local_id: str) -> Case | None:
     return await session.scalar(_live().where(Case.local_id == local_id))
 
 
+# Built once: every look at a case runs them (building a statement costs about as
+# much as running it). The images are read by a plain query rather than the ORM's
+# "selectin" loader, whose bookkeeping cost more than the query itself.
+CASE_TO_SHOW = (
+    _live()
+    .where(Case.local_id == bindparam("local_id"))
+    .options(joinedload(Case.specialties), raiseload(Case.attachments))
+)
+IMAGES_OF_CASE = (
+    select(Attachment).where(Attachment.case_id == bindparam("case_id")).order_by(Attachment.id)
+)
+
+
 async def case_to_show(session: AsyncSession, local_id: str) -> Case | None:
     """``get_case`` with the specialties joined in instead of a query of their own:
     what every look at a case reads. For reading only: the join stays with the loaded
     case, and PostgreSQL cannot lock the outer side of a join (a later ``FOR UPDATE``
     refresh of it would fail). Only the specialties, at most five: joined, a case's
     images (up to ``images_per_case``) would repeat its text once per pair."""
-    statement = _live().where(Case.local_id == local_id).options(joinedload(Case.specialties))
-    return (await session.scalars(statement)).unique().one_or_none()
+    case = (await session.scalars(CASE_TO_SHOW, {"local_id": local_id})).unique().one_or_none()
+    if case is not None:
+        images = (await session.scalars(IMAGES_OF_CASE, {"case_id": case.id})).all()
+        set_committed_value(case, "attachments", list(images))
+    return case
 
 
 async def case_by_iri(session: AsyncSession, iri: str) -> Case | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from i18n.specialties import is_specialty
@@ -146,6 +146,14 @@ class TokenOwner:
         return self.last_used_at is None or now - self.last_used_at >= LAST_USED_RESOLUTION
 
 
+# One statement for token and member, built once: every API request runs it.
+TOKEN_OWNER = (
+    select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, Member)
+    .join(Member, Member.id == ApiToken.member_id)
+    .where(ApiToken.token_hash == bindparam("hash"))
+)
+
+
 async def resolve_token(
     session: AsyncSession, token: str, *, now: datetime | None = None
 ) -> TokenOwner | None:
@@ -155,16 +163,7 @@ async def resolve_token(
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128 or not token.isascii():
         return None
     now = now or utcnow()
-    # One statement for token and member: every API request runs this.
-    found = (
-        await session.execute(
-            select(
-                ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.last_used_at, Member
-            )
-            .join(Member, Member.id == ApiToken.member_id)
-            .where(ApiToken.token_hash == _token_hash(token))
-        )
-    ).one_or_none()
+    found = (await session.execute(TOKEN_OWNER, {"hash": _token_hash(token)})).one_or_none()
     if found is None:
         return None
     token_id, revoked_at, expires_at, last_used_at, member = found

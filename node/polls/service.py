@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.jsonld import as_list, parse_datetime
@@ -55,10 +55,19 @@ def count_vote(poll: Poll, choices: list[int]) -> None:
     poll.voters_count += 1
 
 
+# Built once: every look at a case runs these.
+POLL_OF_CASE = select(Poll).where(Poll.case_id == bindparam("case_id"))
+VOTED = select(PollVote.case_id).where(
+    PollVote.case_id == bindparam("case_id"), PollVote.member_id == bindparam("member_id")
+)
+
+
+async def poll_of_case(session: AsyncSession, case_id: int) -> Poll | None:
+    return await session.scalar(POLL_OF_CASE, {"case_id": case_id})
+
+
 async def has_voted(session: AsyncSession, case_id: int, member_id: int) -> bool:
-    vote = await session.scalar(
-        select(PollVote.case_id).where(PollVote.case_id == case_id, PollVote.member_id == member_id)
-    )
+    vote = await session.scalar(VOTED, {"case_id": case_id, "member_id": member_id})
     return vote is not None
 
 

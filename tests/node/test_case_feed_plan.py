@@ -215,7 +215,11 @@ def executed_sql() -> Iterator[list[str]]:
 
 def _loads(table: str, sql: str) -> bool:
     """Whether ``sql`` loads the rows of ``table`` that belong to some cases."""
-    return f"JOIN {table} " in sql or f"WHERE {table}.case_id IN" in sql
+    return (
+        f"JOIN {table} " in sql
+        or f"WHERE {table}.case_id IN" in sql
+        or (f"WHERE {table}.case_id = " in sql)
+    )
 
 
 async def test_case_lists_do_not_read_images(network: NodeNetwork, executed_sql: list[str]) -> None:

@@ -119,3 +119,21 @@ def test_bad_origins(iri: str) -> None:
     with pytest.raises(OriginError):
         origin_of(iri)
     assert not same_origin(iri, "https://evil.example")
+
+
+@pytest.mark.parametrize(
+    "value", [None, 42, {"id": "https://de.example/x"}, ["https://de.example"]]
+)
+def test_a_value_that_is_not_text_has_no_origin(value: object) -> None:
+    # A peer's JSON may hold an object or a list where an IRI belongs; origins are
+    # kept in a cache keyed by the text, which must not fail on those either.
+    with pytest.raises(OriginError):
+        origin_of(value)  # type: ignore[arg-type]
+    assert not same_origin(value, "https://de.example")  # type: ignore[arg-type]
+
+
+def test_a_refused_iri_is_refused_every_time() -> None:
+    # Origins are cached; a refusal must not be (nor turn into an answer).
+    for _ in range(3):
+        with pytest.raises(OriginError):
+            origin_of("https://us.example@evil.example/")
