@@ -26,13 +26,25 @@ def origin_of(iri: str) -> str:
     """
     if not isinstance(iri, str):  # a peer's JSON may hold anything where an IRI belongs
         raise OriginError(f"{iri!r:.80} is not a URL")
-    return _origin_of(iri)
+    if len(iri) > CACHED_LENGTH:
+        return _parse_origin(iri)
+    return _cached_origin(iri)
+
+
+# The longest IRI whose origin is kept: what the IRI columns hold. Longer ones (a peer,
+# or anyone sending a signature's keyId, chooses them) are parsed each time, so that
+# the cache cannot be made to pin megabytes.
+CACHED_LENGTH = 500
 
 
 # Kept: a case page names each reply's author's origin, an activity its actor's, and
 # parsing a URL costs more than the rest of either. Refusals are not kept (lru_cache).
 @lru_cache(maxsize=4096)
-def _origin_of(iri: str) -> str:
+def _cached_origin(iri: str) -> str:
+    return _parse_origin(iri)
+
+
+def _parse_origin(iri: str) -> str:
     try:
         parts = urlsplit(iri)
         port = parts.port

@@ -120,12 +120,14 @@ class InboxWorker:
         async with self.state.db.write() as session:
             rows = (await session.scalars(DUE, {"now": utcnow()})).all()
             self._last_rows = len(rows)
-            taken = {row.id: self._fresh.take(row.activity_id) for row in rows}
-            stored = await _stored_json(session, [i for i, found in taken.items() if not found])
+            # Entries stay in memory until applied: a batch that ends early (see above)
+            # leaves the rest for the next one.
+            in_memory = {row.id: self._fresh.get(row.activity_id) for row in rows}
+            stored = await _stored_json(session, [i for i, found in in_memory.items() if not found])
             context = ApplyContext(session=session, state=self.state)
             applied: list[int] = []
             cut = attempted = False
-            for run in self._runs(rows, taken, stored):
+            for run in self._runs(rows, in_memory, stored):
                 # Only once something was attempted: a failed run that published
                 # still has its first activity applied (or failed) one by one below.
                 if cut := attempted and holds_append_lock(session):
@@ -150,12 +152,14 @@ class InboxWorker:
                     .values(state="applied", applied_at=utcnow(), last_error=None)
                     .execution_options(synchronize_session=False)
                 )
+        done = set(applied)
+        self._fresh.discard(row.activity_id for row in rows if row.id in done)
         return cut or len(rows) == BATCH
 
     def _runs(
         self,
         rows: Sequence[InboxEntry],
-        taken: Mapping[int, Envelope | None],
+        in_memory: Mapping[int, Envelope | None],
         stored: Mapping[int, tuple[str, str]],
     ) -> Iterator[list[_Item]]:
         """The rows in order, cut into runs of consecutive activities for one handler.
@@ -163,7 +167,7 @@ class InboxWorker:
         it applied."""
         run: list[_Item] = []
         for row in rows:
-            envelope = taken.get(row.id)
+            envelope = in_memory.get(row.id)
             if envelope is None:
                 try:
                     activity, raw = stored[row.id]
@@ -218,6 +222,7 @@ class InboxWorker:
         return True
 
     def _failed(self, row: InboxEntry, error: Exception) -> None:
+        self._fresh.discard([row.activity_id])  # its retry reads the row
         row.attempts += 1
         row.last_error = f"{type(error).__name__}: {error}"[:500]
         if row.attempts >= MAX_ATTEMPTS:

@@ -20,22 +20,48 @@ from tests.rig import TestNode
 from tests.waiting import eventually
 
 
-def envelope(n: int) -> Envelope:
+def envelope(n: int, size: int = 100) -> Envelope:
     return Envelope(
         activity={"id": f"https://de.example/activities/{n}", "type": "Create"},
         signer_origin="https://de.example",
         key_id="https://de.example/actor#main-key",
+        raw_json="x" * size,
     )
 
 
-def test_memory_is_bounded_oldest_first() -> None:
+def activity_id(n: int) -> str:
+    return f"https://de.example/activities/{n}"
+
+
+def test_memory_is_bounded_and_keeps_what_the_worker_needs_next() -> None:
     fresh = FreshActivities(capacity=3)
     fresh.put(envelope(n) for n in range(5))
-    assert len(fresh) == 3
-    assert fresh.take("https://de.example/activities/0") is None, "the oldest went first"
-    taken = fresh.take("https://de.example/activities/4")
-    assert taken is not None and taken.id.endswith("/4")
-    assert fresh.take("https://de.example/activities/4") is None, "taken once"
+    # The worker goes oldest first: when full, the newest are left to be read back.
+    assert [fresh.get(activity_id(n)) is not None for n in range(5)] == [True] * 3 + [False] * 2
+    kept = fresh.get(activity_id(0))
+    assert kept is not None and kept.raw_json is None, "the wire text is not kept"
+    fresh.discard([activity_id(0), activity_id(1)])
+    fresh.put([envelope(5)])
+    assert fresh.get(activity_id(5)) is not None and len(fresh) == 2
+
+
+def test_large_activities_and_a_full_budget_are_left_to_the_rows() -> None:
+    fresh = FreshActivities(max_total_bytes=1000)
+    fresh.put([envelope(0, size=100_000)])  # over the size of one entry
+    assert fresh.get(activity_id(0)) is None
+    fresh.put(envelope(n, size=400) for n in range(1, 4))  # the third would pass 1000
+    assert [fresh.get(activity_id(n)) is not None for n in range(1, 4)] == [True, True, False]
+    fresh.discard([activity_id(1)])
+    fresh.put([envelope(3, size=400)])
+    assert fresh.get(activity_id(3)) is not None, "room again once one was applied"
+
+
+def test_entries_nobody_took_expire() -> None:
+    # On PostgreSQL another node process may apply a row this one stored.
+    fresh = FreshActivities(expires_seconds=0.0)
+    fresh.put([envelope(0)])
+    fresh.put([envelope(1)])  # each put first drops what has expired
+    assert fresh.get(activity_id(0)) is None
 
 
 @pytest.fixture

@@ -137,3 +137,12 @@ def test_a_refused_iri_is_refused_every_time() -> None:
     for _ in range(3):
         with pytest.raises(OriginError):
             origin_of("https://us.example@evil.example/")
+
+
+def test_long_iris_are_parsed_but_not_kept() -> None:
+    from federation.origin import CACHED_LENGTH, _cached_origin
+
+    before = _cached_origin.cache_info().currsize
+    long_iri = "https://de.example/" + "x" * CACHED_LENGTH
+    assert origin_of(long_iri) == "https://de.example"
+    assert _cached_origin.cache_info().currsize == before, "a long IRI pins no memory"
