@@ -111,6 +111,8 @@ def report(results: dict[str, Any]) -> str:
         f"{_verdict(max(ingest['ratio'], ingest['cpu_ratio']) >= ingest['target_ratio'])}. "
         f"(The client spent {ingest['client_cpu_ms']} ms CPU per baseline request.)",
         "",
+        # A word on a run that needs one (a noisy machine, a figure carried over).
+        *([f"_{results['note']}_", ""] if results.get("note") else []),
         "### Fan-out",
         "",
         f"One case posted (POST /api/v1/cases) on a node with {fanout['peers']} peers "

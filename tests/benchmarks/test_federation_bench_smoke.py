@@ -38,3 +38,7 @@ def test_federation_benchmark_runs_and_reports() -> None:
     for heading in ("### Inbox ingest", "### Fan-out", "### Catch-up"):
         assert heading in text
     assert results["machine"]["cpu"] in text
+    assert "A noisy hour" not in text
+    # A run that needs a word of context (a noisy machine) carries it into the report.
+    noted = federation.report({**results, "note": "A noisy hour."})
+    assert "_A noisy hour._" in noted
