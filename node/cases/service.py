@@ -161,13 +161,6 @@ def _live() -> Select[Case]:
     return select(Case).where(Case.deleted_at.is_(None), Case.hidden_at.is_(None))
 
 
-def for_listing(statement: Select[Case]) -> Select[Case]:
-    """Cases shown as summaries (``case_out``), which show no images: their
-    attachments are not loaded (a query per page saved), and reading them raises.
-    Their specialties are left to ``listed_cases``."""
-    return statement.options(raiseload(Case.attachments), raiseload(Case.specialties))
-
-
 # The ORM's "selectin" loader cost a third of a page of the feed in bookkeeping; a
 # plain query for the page's specialties costs a fraction of that. Built once.
 SPECIALTIES_OF_CASES = (
@@ -178,8 +171,11 @@ SPECIALTIES_OF_CASES = (
 
 
 async def listed_cases(session: AsyncSession, statement: Select[Case]) -> list[Case]:
-    """Run a ``for_listing`` statement: the cases, each with its specialties."""
-    cases = list((await session.scalars(statement)).all())
+    """The cases ``statement`` selects, to be shown as summaries (``case_out``): each
+    with its specialties, read in one query for all; and no images, which summaries
+    do not show (reading them raises)."""
+    listing = statement.options(raiseload(Case.attachments), raiseload(Case.specialties))
+    cases = list((await session.scalars(listing)).all())
     if not cases:
         return cases
     by_case: dict[int, list[CaseSpecialty]] = {case.id: [] for case in cases}
@@ -257,7 +253,7 @@ async def _of_specialty(session: AsyncSession, code: str) -> ColumnElement[bool]
 async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
     if query.q:
         return await _searched_cases(session, query)
-    statement = for_listing(_live())
+    statement = _live()
     if query.specialty:
         statement = statement.where(await _of_specialty(session, query.specialty))
     if query.status:
@@ -307,8 +303,8 @@ async def _searched_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
         session, parse_terms(query.q or ""), filters, cursor=query.before, limit=query.limit
     )
     ids = [hit.case_id for hit in hits]
-    listed = for_listing(_live().where(Case.id.in_(ids)))
-    found = {case.id: case for case in await listed_cases(session, listed)}
+    listed = await listed_cases(session, _live().where(Case.id.in_(ids)))
+    found = {case.id: case for case in listed}
     return CaseList(
         items=[case_out(found[case_id]) for case_id in ids if case_id in found], next=next_cursor
     )

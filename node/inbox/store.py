@@ -164,7 +164,7 @@ class InboxStore:
                 envelope = batch[index].accepted.envelope
                 # A known id, or the same activity twice in this batch: stored once.
                 outcomes[index] = envelope.id in stored
-                if envelope.id in stored:
+                if outcomes[index]:
                     new.append(envelope)
                 stored.discard(envelope.id)
             unmarked = {

@@ -89,11 +89,11 @@ class InboxWorker:
         self,
         state: NodeState,
         registry: HandlerRegistry[ApplyContext],
-        fresh: FreshActivities | None = None,
+        fresh: FreshActivities,
     ) -> None:
         self.state = state
         self.registry = registry
-        self._fresh = fresh if fresh is not None else FreshActivities()
+        self._fresh = fresh  # what the store just stored (see handoff.py)
         self.wake = asyncio.Event()
         self._last_rows = 0  # claimed by the last batch
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from node.cases.models import Case, Reply
 from node.cases.replies import reply_author
-from node.cases.service import case_out, for_listing, listed_cases
+from node.cases.service import case_out, listed_cases
 from node.search import fts5, tsearch
 from node.search.marks import CaseExcerpt, ReplyExcerpt, opening, segments
 from node.search.query import Filters, is_sqlite, ranked_page
@@ -39,8 +39,8 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResults:
         session, terms, filters_of(query), cursor=query.cursor, limit=query.limit
     )
     ids = [hit.case_id for hit in hits]
-    listed = for_listing(select(Case).where(Case.id.in_(ids)))
-    cases = {case.id: case for case in await listed_cases(session, listed)}
+    listed = await listed_cases(session, select(Case).where(Case.id.in_(ids)))
+    cases = {case.id: case for case in listed}
     excerpts, reply_hits = await _excerpts(session, terms, ids)
     by_case: dict[int, list[ReplyExcerpt]] = defaultdict(list)
     for reply_hit in reply_hits:

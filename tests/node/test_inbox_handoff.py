@@ -119,7 +119,9 @@ async def test_a_store_that_failed_leaves_nothing_to_apply(
     receiver.state.federation.inbox_worker.wake.set()
     async with receiver.state.db.read() as session:
         assert await session.scalar(select(InboxEntry.id)) is None, "rolled back"
-    assert await case_titles(receiver) == [], "nothing applied from memory"
+    assert await case_titles(receiver) == []
+    fresh = receiver.state.federation.inbox_store._fresh
+    assert fresh.get(activity["id"]) is None, "a rolled-back activity is not kept to apply"
 
     # The sender retries (a new signature, the same activity): stored and applied once.
     status, _ = await post_inbox(sender, receiver, activity)
