@@ -119,7 +119,7 @@ GOOD_PROOF: dict[str, Any] = {
 }
 # Each a change to GOOD_PROOF: None removes the key. Most are ones the fast path
 # must leave to pyld (another purpose, a second context, an id...).
-PROOF_CHANGES = st.sampled_from(
+PROOF_CHANGES: st.SearchStrategy[dict[str, Any]] = st.sampled_from(
     [
         {},
         {"@context": None},
