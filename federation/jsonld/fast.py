@@ -282,6 +282,8 @@ def _proof(value: Any) -> dict[str, Any]:
     if (
         value["type"] != _PROOF_TYPE
         or value["proofPurpose"] != "assertionMethod"
+        # A str first: a list or an object here cannot be looked up in a set.
+        or not isinstance(value["cryptosuite"], str)
         or value["cryptosuite"] not in _CRYPTOSUITES
         or not isinstance(value["proofValue"], str)
         or (
