@@ -117,7 +117,12 @@ class CatchUp:
         self._refused = {o: r for o, r in self._refused.items() if o in origins}
         total = 0
         for peer in peers:
-            total += await self.pull(peer)
+            try:
+                total += await self.pull(peer)
+            except Exception:  # one peer's failure is its own: the others still pull
+                # A page that trips a bug here fails the same way on every run; without
+                # this, every peer after it in the list would never be pulled again.
+                self.state.log.exception("catch-up failed for a peer", extra={"peer": peer.origin})
         return total
 
     async def pull(self, peer: PeerCursor) -> int:

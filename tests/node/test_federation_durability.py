@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import func, select, update
 
+from federation.inbound.registry import Envelope
 from node.cases.models import Case
 from node.inbox.models import InboxEntry
 from node.outbox.models import Delivery
@@ -74,6 +78,30 @@ async def test_late_joiner_catches_up_from_the_outbox(network: NodeNetwork) -> N
     await post_cases(us, author.token, 5, "history")
     await network.mesh(us, fr)
     await eventually(lambda: _equals(case_count(fr), 5), within=30, what="FR caught up")
+
+
+async def test_a_peer_whose_catch_up_fails_does_not_hold_up_the_others(
+    network: NodeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    fr = await network.spawn("FR")
+    await post_cases(us, (await us.add_member()).token, 2, "from US")
+    await post_cases(de, (await de.add_member()).token, 3, "from DE")
+    pipeline = fr.state.federation.catchup.pipeline
+    accept_document = pipeline.accept_document
+
+    async def failing_for_us(item: dict[str, Any], **signer: str) -> Envelope:
+        # A bug (not a refusal) on everything US serves; US is FR's first peer.
+        if signer["signer_origin"] == us.base_url:
+            raise RuntimeError("a bug in processing US's outbox")
+        return await accept_document(item, **signer)
+
+    monkeypatch.setattr(pipeline, "accept_document", failing_for_us)
+    await network.mesh(fr, us)
+    await network.mesh(fr, de)
+    await eventually(lambda: _equals(case_count(fr), 3), within=30, what="DE's cases pulled")
+    assert await fr.state.federation.catchup.pull_all() == 0  # answers, does not raise
 
 
 async def test_unapplied_activities_survive_a_receiver_restart(network: NodeNetwork) -> None:
