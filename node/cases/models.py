@@ -94,6 +94,23 @@ Index(
     postgresql_where=Case.deleted_at.is_(None),
 )
 
+# The view reporter's two questions, every view_report_seconds (view_counts.py): which
+# local cases have views to announce, which remote ones views to report. Answered
+# from two small partial indexes instead of a scan of every case, which took 65 ms
+# warm and over a second cold at 100,000 cases, in a write transaction.
+Index(
+    "ix_cases_views_dirty",
+    Case.id,
+    sqlite_where=Case.views_dirty.is_(True),
+    postgresql_where=Case.views_dirty.is_(True),
+)
+Index(
+    "ix_cases_views_unreported",
+    Case.id,
+    sqlite_where=Case.local_view_count != Case.reported_view_count,
+    postgresql_where=Case.local_view_count != Case.reported_view_count,
+)
+
 
 class CaseSpecialty(Base):
     """A row per (case, specialty), so feeds filter by specialty with an index."""
