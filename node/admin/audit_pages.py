@@ -14,6 +14,7 @@ from node.admin.access import render_admin, staff_page_member
 from node.admin.audit import audit_actions, audit_page, member_names
 from node.admin.audit_labels import action_label
 from node.api.numbers import whole_number
+from node.audit.reasons import shown_reason
 from node.state import node_state
 
 routes = web.RouteTableDef()
@@ -47,6 +48,7 @@ async def audit_log(request: web.Request) -> web.Response:
             "subject_name": names.get(entry.subject or ""),
             "details": _details(entry.details),
             "label": action_label(entry.action),
+            "reason": shown_reason(entry.reason),
         }
         for entry in page.entries
     ]

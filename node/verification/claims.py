@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from node.audit.reasons import AWAITING_REVIEW, LICENCE_HELD, NEW_CLAIM, REGISTER_MATCH
 from node.audit.service import record
 from node.members.models import Member, VerificationStatus
 from node.verification.models import ClaimState, LicenceClaim, LicenceHold
@@ -24,7 +25,6 @@ from verification.matching import Claim, MatchReason, MatchResult, match_claim
 from verification.workflow import InvalidTransition, VerificationGraph
 
 SYSTEM = "system"
-REGISTER_MATCH = "register match"
 # While another member holds a licence in one of these states, nobody else may claim it.
 HOLDING_STATES = (VerificationStatus.VERIFIED.value, VerificationStatus.SUSPENDED.value)
 
@@ -105,7 +105,7 @@ def record_conflict(session: AsyncSession, member: Member, holder: str, *, actor
         actor=actor,
         action="verification.claim.conflict",
         subject=member_subject(member),
-        reason="licence already held by another member",
+        reason=LICENCE_HELD,
         details={"held_by": f"member:{holder}"},
     )
 
@@ -225,7 +225,7 @@ async def submit_claim(
             member,
             VerificationStatus.PENDING,
             actor=actor,
-            reason="new licence claim",
+            reason=NEW_CLAIM,
             now=now,
             details={"claim": row.id},
         )
@@ -253,7 +253,7 @@ async def submit_claim(
         actor=actor,
         action="verification.claim",
         subject=actor,
-        reason="awaiting review",
+        reason=AWAITING_REVIEW,
         details={"claim": row.id, "match": result.reason.value},
     )
     return ClaimResult(Outcome.REVIEW, row)

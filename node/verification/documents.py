@@ -19,6 +19,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
+from node.audit.reasons import RETENTION_OVER
 from node.audit.service import record
 from node.db.engine import Database
 from node.verification.models import ClaimState, LicenceClaim
@@ -209,7 +210,7 @@ async def purge_expired_documents(db: Database, data_dir: Path, now: datetime) -
                     actor="system",
                     action="verification.document.delete",
                     subject=f"claim:{claim.id}",
-                    reason="retention period over",
+                    reason=RETENTION_OVER,
                 )
         deleted += len(claims)
         if len(claims) < PURGE_BATCH:

@@ -13,13 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from node.audit.reasons import REGISTER_REIMPORT
 from node.members.models import Member, VerificationStatus
 from node.verification.models import LicenceHold, SuspensionCause
 from node.verification.register_store import held_licences
 from node.verification.status import change_status
 from verification.reimport import Action, MemberLicence, ReimportPlan, plan_reimport
 
-REASON = "register re-import"
 # plan_reimport's defaults: a register loses a few percent of its physicians a year.
 MAX_SUSPEND_SHARE = 0.05
 
@@ -77,7 +77,7 @@ async def apply_plan(
             member,
             VerificationStatus.SUSPENDED if suspend else VerificationStatus.VERIFIED,
             actor=actor,
-            reason=REASON,
+            reason=REGISTER_REIMPORT,
             now=now,
             suspension_cause=SuspensionCause.REGISTER if suspend else None,
             details={"register": register, "import": import_id, "cause": decision.cause.value},

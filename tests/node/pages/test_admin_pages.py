@@ -14,6 +14,7 @@ from html import unescape
 from sqlalchemy import select
 
 from node.audit.models import AuditEntry
+from node.audit.reasons import REGISTER_MATCH
 from node.audit.service import record
 from node.members.models import Role
 from tests.node.accounts.support import PASSWORD, Browser, set_up_at_login
@@ -289,3 +290,26 @@ async def test_the_audit_log_filters_and_pages(network: NodeNetwork) -> None:
         assert "entry number 0" in html and "entry number 59" not in html
         _, html, _ = await browser.get("/admin/audit?action=no.such.action")
         assert "No entries match." in html
+
+
+async def test_reasons_the_node_wrote_are_shown_in_the_reader_s_language(
+    network: NodeNetwork,
+) -> None:
+    node = await network.spawn("US")
+    moderator = await staff(node, Role.MODERATOR)
+    async with node.state.db.write() as session:
+        record(session, actor="system", action="member.status", reason=REGISTER_MATCH)
+        record(session, actor="cli", action="member.status", reason="register match, I checked")
+    async with signed_in(node, moderator, Role.MODERATOR) as browser:
+        _, english, _ = await browser.get("/admin/audit?action=member.status")
+        _, german, _ = await browser.get(
+            "/admin/audit?action=member.status", headers={"Accept-Language": "de"}
+        )
+    assert "register match" in text_of(english)
+    reasons = re.findall(r'<td class="prose" dir="auto">([^<]*)</td>', german)
+    # A typed reason stays as it was typed; the stored English is unchanged.
+    assert reasons == ["register match, I checked", "Übereinstimmung mit dem Register"]
+    assert [entry.reason for entry in await audit(node, "member.status")] == [
+        "register match",
+        "register match, I checked",
+    ]
