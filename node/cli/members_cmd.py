@@ -9,7 +9,6 @@ from pydantic import ValidationError
 
 from node.cli.common import add_data_dir, load, with_database
 from node.cli.errors import CliError
-from node.cli.reveal_cmd import reveal
 from node.db.engine import Database
 from node.members.models import Role
 from node.members.service import MemberExists, NewMember, add_member
@@ -70,6 +69,11 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_reveal(args: argparse.Namespace) -> int:
+    # Imported here: it brings in the case and moderation code and the
+    # de-identification patterns (over a second of CPU), which the other members
+    # commands do not need.
+    from node.cli.reveal_cmd import reveal
+
     config = load(args)
 
     async def work(db: Database) -> str:

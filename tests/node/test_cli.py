@@ -291,6 +291,34 @@ def test_members_add_duplicate_and_role(folder: Path) -> None:
     assert curbside(*args[:-2], "--specialty", "surgery", "--role", "king").returncode == 2
 
 
+@pytest.mark.parametrize(
+    "command", [["members", "list"], ["peers", "list"], ["token", "--email", "a@b.org"]]
+)
+def test_housekeeping_commands_do_not_load_the_application(
+    folder: Path, command: list[str]
+) -> None:
+    """Only serve, demo and reveal need the case code and the de-identification
+    patterns, whose import costs seconds of CPU on every run of an operator's script."""
+    args = (
+        [*command[:2], str(folder), *command[2:]]
+        if command[0] != "token"
+        else [
+            "token",
+            str(folder),
+            *command[1:],
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "node", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    assert "node.cli.common" in imported  # the command did run
+    assert not {"node.deid", "node.cases.actions", "node.app"} & imported
+
+
 def test_token_unknown_member(folder: Path) -> None:
     assert_one_line_error(curbside("token", str(folder), "--email", "ghost@b.org"), "no member")
 
