@@ -112,18 +112,19 @@ async def add_image(
     return attachment
 
 
+# Built once; answered from the partial index ix_attachments_unfetched (models.py).
+UNFETCHED = (
+    select(Attachment)
+    .where(Attachment.fetched_at.is_(None), Attachment.fetch_attempts < MAX_FETCH_ATTEMPTS)
+    .order_by(Attachment.id)
+    .limit(FETCH_BATCH)
+)
+
+
 async def fetch_missing(state: NodeState) -> int:
     """Copy images of other nodes' cases that we do not have yet; returns how many."""
     async with state.db.read() as session:
-        missing = (
-            await session.scalars(
-                select(Attachment)
-                .where(
-                    Attachment.fetched_at.is_(None), Attachment.fetch_attempts < MAX_FETCH_ATTEMPTS
-                )
-                .limit(FETCH_BATCH)
-            )
-        ).all()
+        missing = (await session.scalars(UNFETCHED)).all()
     fetched = 0
     for attachment in missing:
         ok = await _fetch_one(state, attachment)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.inbound.errors import InboundRejected
@@ -25,7 +25,7 @@ from node.cases.models import Case, Reply
 from node.events import ThreadChanged, record_event
 from node.inbox.context import ApplyContext
 from node.members.actor import ANNOUNCED_STATUSES, member_actor
-from node.members.models import Member
+from node.members.models import ANNOUNCEMENT_DUE, Member
 from node.outbox.publish import publish
 from node.state import NodeState
 
@@ -41,21 +41,23 @@ async def mark_local_content(session: AsyncSession, member_id: int, status: str)
         )
 
 
+# Built once. The status condition is a sorted tuple: a set's order changes from one
+# process to the next, and so would the SQL (and its cached plan).
+ANNOUNCEMENTS_DUE = (
+    select(Member)
+    .where(Member.status.in_(sorted(ANNOUNCED_STATUSES)))
+    .where(ANNOUNCEMENT_DUE)
+    .order_by(Member.id)
+    .limit(BATCH)
+)
+
+
 async def sync_attestations(state: NodeState) -> int:
     """Announce status changes peers have not heard of yet; returns how many."""
     base_url = state.config.base_url
     announced = 0
     async with state.db.write() as session:
-        changed = (
-            await session.scalars(
-                select(Member)
-                .where(Member.status.in_(ANNOUNCED_STATUSES))
-                .where(
-                    or_(Member.federated_status.is_(None), Member.federated_status != Member.status)
-                )
-                .limit(BATCH)
-            )
-        ).all()
+        changed = (await session.scalars(ANNOUNCEMENTS_DUE)).all()
         # Every change to case rows before the first publish, which takes the outbox's
         # append lock: see docs/architecture.md on lock order.
         for member in changed:

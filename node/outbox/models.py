@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node.db.base import Base
@@ -30,6 +30,14 @@ class OutboxEntry(Base):
     # peer origin (e.g. a reply goes to its case's origin node only).
     recipient: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# What waits for one peer is "seq > its pointer AND (recipient IS NULL OR recipient =
+# it)" (outbox/worker.py), asked every few seconds per peer. By seq alone that reads
+# again every row addressed to other peers since the pointer (a caught-up peer's
+# pointer stays put while Views go to others); by (recipient, seq) it reads two
+# ranges of this index.
+Index("ix_outbox_recipient_seq", OutboxEntry.recipient, OutboxEntry.seq)
 
 
 class Delivery(Base):

@@ -97,6 +97,23 @@ def _has_pending() -> Exists:
     return exists().where(_waiting(Peer.origin, Delivery.last_delivered_seq))
 
 
+def claimable(now: datetime, busy: list[int], limit: int) -> Select[int]:
+    """Peers due for delivery with something waiting, not leased and not ``busy``."""
+    return (
+        select(Delivery.peer_id)
+        .join(Peer, Peer.id == Delivery.peer_id)
+        .where(
+            Delivery.next_attempt_at <= now,
+            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
+            Delivery.peer_id.not_in(busy),
+            _has_pending(),
+        )
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Delivery)
+    )
+
+
 class DeliveryWorker:
     def __init__(
         self, state: NodeState, signing_key: SigningKey, policy: RetryPolicy | None = None
@@ -145,23 +162,7 @@ class DeliveryWorker:
     async def claim(self, limit: int) -> list[int]:
         now = utcnow()
         async with self.state.db.write() as session:
-            ids = list(
-                (
-                    await session.scalars(
-                        select(Delivery.peer_id)
-                        .join(Peer, Peer.id == Delivery.peer_id)
-                        .where(
-                            Delivery.next_attempt_at <= now,
-                            or_(Delivery.lease_until.is_(None), Delivery.lease_until < now),
-                            Delivery.peer_id.not_in(self._active),
-                            _has_pending(),
-                        )
-                        .order_by(Delivery.next_attempt_at)
-                        .limit(limit)
-                        .with_for_update(skip_locked=True, of=Delivery)
-                    )
-                ).all()
-            )
+            ids = list((await session.scalars(claimable(now, list(self._active), limit))).all())
             if ids:
                 await session.execute(
                     update(Delivery)
