@@ -114,6 +114,29 @@ Index(
 )
 
 
+# The feed filtered by country of origin or language. Without these it walks the
+# newest-first index and tests every case, which reads the whole table for a country
+# with few cases (166 ms at 100,000); with them it reads one page of index entries,
+# in each of the feed's orders: newest first, and open first (or one status) newest
+# first within. Partial over live cases, as ix_cases_feed.
+def _filtered_feed_indexes(name: str) -> None:
+    column = getattr(Case, name)
+    for order, columns in (
+        ("newest", (column, Case.created_at.desc(), Case.id.desc())),
+        ("feed", (column, Case.status, Case.created_at.desc(), Case.id.desc())),
+    ):
+        Index(
+            f"ix_cases_{name}_{order}",
+            *columns,
+            sqlite_where=Case.deleted_at.is_(None),
+            postgresql_where=Case.deleted_at.is_(None),
+        )
+
+
+_filtered_feed_indexes("author_country")
+_filtered_feed_indexes("language")
+
+
 class CaseSpecialty(Base):
     """A row per (case, specialty), so feeds filter by specialty with an index."""
 

@@ -278,7 +278,8 @@ async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
             statement = statement.where(older)
     newest_first = (Case.created_at.desc(), Case.id.desc())
     # "open" sorts before "resolved". Each order is read straight from an index that
-    # matches it column for column (ix_cases_newest, ix_cases_feed in models.py):
+    # matches it column for column (ix_cases_newest, ix_cases_feed, and per country or
+    # language ix_cases_*_newest and ix_cases_*_feed in models.py):
     # change the order and those indexes with it, or every page sorts the table.
     order = (Case.status.asc(), *newest_first) if query.open_first else newest_first
     statement = statement.order_by(*order).limit(query.limit + 1)

@@ -64,19 +64,32 @@ async def _plan(db: Database, statement: Select[tuple[Case]]) -> str:
 
 
 @pytest.mark.parametrize(
-    ("open_first", "index"), [(False, "ix_cases_newest"), (True, "ix_cases_feed")]
+    ("open_first", "filters", "index"),
+    [
+        (False, {}, "ix_cases_newest"),
+        (True, {}, "ix_cases_feed"),
+        # A filter on the case's own columns reads that filter's index in the same
+        # order: a country with few cases no longer walks the whole table.
+        (False, {"country": "HU"}, "ix_cases_author_country_newest"),
+        (True, {"country": "HU"}, "ix_cases_author_country_feed"),
+        (False, {"country": "HU", "status": "open"}, "ix_cases_author_country_feed"),
+        (False, {"language": "fi"}, "ix_cases_language_newest"),
+        (True, {"language": "fi"}, "ix_cases_language_feed"),
+    ],
 )
 async def test_the_feed_reads_its_order_from_an_index(
     database_url: str,
     feed_statements: list[Select[tuple[Case]]],
     open_first: bool,
+    filters: dict[str, str],
     index: str,
 ) -> None:
     db = Database(database_url)
     try:
         await upgrade(db)
         async with db.read() as session:
-            page = await list_cases(session, CaseQuery(open_first=open_first))
+            query = CaseQuery.model_validate({"open_first": open_first, **filters})
+            page = await list_cases(session, query)
         assert page.items == []
         assert len(feed_statements) == 1
         plan = await _plan(db, feed_statements[0])
