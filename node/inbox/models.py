@@ -15,7 +15,10 @@ class InboxEntry(Base):
     """An accepted activity. ``activity_id`` is unique, so a redelivery stores nothing."""
 
     __tablename__ = "inbox"
-    __table_args__ = (Index("ix_inbox_pending", "state", "next_attempt_at"),)
+    # The worker takes the oldest due pending rows (worker.py, DUE): by state, then in
+    # id order, with the due time in the index too, so a batch reads its 50 entries
+    # and stops, however long the backlog (a new peer's history after catch-up).
+    __table_args__ = (Index("ix_inbox_pending", "state", "id", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[str] = mapped_column(String(500), unique=True)
