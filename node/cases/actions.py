@@ -151,7 +151,7 @@ COUNT_VIEW = (
             (_CASES.c.is_local, _CASES.c.network_view_count + 1),
             else_=_CASES.c.network_view_count,
         ),
-        views_dirty=_CASES.c.views_dirty | _CASES.c.is_local,
+        views_dirty=True,  # to announce (origin) or report (elsewhere): view_counts.py
     )
     .returning(_CASES.c.local_view_count, _CASES.c.network_view_count)
 )

@@ -27,8 +27,8 @@ BATCH = 200
 SKIP_BUSY_CASES = {**ROW_LOCK, "skip_locked": True}
 
 
-# Built once; each is answered from a partial index of its own (models.py), not a
-# scan of every case. Locked as read, skipping busy cases (see above).
+# Built once; both are answered from the partial index of dirty cases (models.py),
+# not a scan of every case. Locked as read, skipping busy cases (see above).
 DIRTY_CASES = (
     select(Case)
     .where(Case.is_local.is_(True), Case.views_dirty.is_(True))
@@ -38,7 +38,7 @@ DIRTY_CASES = (
 )
 UNREPORTED_CASES = (
     select(Case)
-    .where(Case.is_local.is_(False), Case.local_view_count != Case.reported_view_count)
+    .where(Case.is_local.is_(False), Case.views_dirty.is_(True))
     .order_by(Case.id)
     .limit(BATCH)
     .with_for_update(**SKIP_BUSY_CASES)
@@ -70,6 +70,7 @@ async def report_views(state: NodeState) -> int:
                 recipient=case.origin,
             )
             case.reported_view_count = case.local_view_count
+            case.views_dirty = False
             sent += 1
     if sent:
         state.federation.delivery_due()

@@ -76,7 +76,7 @@ def _background_queries() -> list[tuple[str, Executable, str]]:
         # In id order from the index: a batch stops after 50, however long the backlog.
         ("inbox batch", DUE.params(now=now), "ix_inbox_pending"),
         ("views to announce", DIRTY_CASES, "ix_cases_views_dirty"),
-        ("views to report", UNREPORTED_CASES, "ix_cases_views_unreported"),
+        ("views to report", UNREPORTED_CASES, "ix_cases_views_dirty"),
         ("next for a peer", _next_for(peer, 7), "ix_outbox_recipient_seq"),
         ("peers to deliver to", claimable(now, [1], 5), "ix_outbox_recipient_seq"),
         ("images to fetch", UNFETCHED, "ix_attachments_unfetched"),

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from node.cases.models import Case
 from tests.node.test_federation_basics import CASE
 from tests.rig import Account, NodeNetwork, TestNode
 from tests.waiting import eventually
@@ -301,6 +303,17 @@ async def test_views_are_counted_per_node_and_summed_at_the_origin(
     await eventually(total, within=30, what="the network total at the origin")
     de_view = await detail(de, readers[0], case["id"])
     assert de_view is not None and de_view["view_count"] == 3
+
+    async def all_told() -> bool:
+        # Once announced (origin) or reported (elsewhere), a case leaves the view
+        # reporter's index: it stays small however many cases were ever viewed.
+        for node in trio:
+            async with node.state.db.read() as session:
+                if await session.scalar(select(func.count()).where(Case.views_dirty.is_(True))):
+                    return False
+        return True
+
+    await eventually(all_told, within=30, what="every view reported or announced")
 
 
 async def test_deletes_win_everywhere(trio: tuple[TestNode, TestNode, TestNode]) -> None:
