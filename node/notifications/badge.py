@@ -2,7 +2,8 @@
 
 Templates render synchronously, so the count cannot be fetched while rendering: a
 middleware counts once per page request of a signed-in, verified member (one indexed
-COUNT) and the layout reads it with the ``unread_count(request)`` template function.
+COUNT, which stops at ``BADGE_CAP``: the badge then shows "99+") and the layout reads
+it with the ``unread_count(request)`` template function.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from node.notifications.service import unread_count
+from node.notifications.service import badge_count
 from node.state import NODE
 from node.web.context import page_member
 
@@ -28,7 +29,7 @@ async def unread_badge(request: web.Request, handler: Handler) -> web.StreamResp
         and "text/event-stream" not in request.headers.get("Accept", "")
     ):
         async with request.app[NODE].db.read() as session:
-            request[UNREAD_COUNT] = await unread_count(session, member.id)
+            request[UNREAD_COUNT] = await badge_count(session, member.id)
     return await handler(request)
 
 

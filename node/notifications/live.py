@@ -20,7 +20,7 @@ from aiohttp import web
 from i18n.translate import gettext
 from node.api.problems import Problem
 from node.network.waiting import wait_event
-from node.notifications.service import unread_count
+from node.notifications.service import badge_count
 from node.state import NODE, NodeState
 from node.web.context import page_member
 
@@ -77,8 +77,9 @@ def unread_signal(request: web.Request) -> UnreadSignal:
 
 
 async def count_for(state: NodeState, member_id: int) -> int:
+    """What the badge shows: counted up to BADGE_CAP (see service.badge_count)."""
     async with state.db.read() as session:
-        return await unread_count(session, member_id)
+        return await badge_count(session, member_id)
 
 
 def unread_event(count: int) -> bytes:
@@ -87,7 +88,8 @@ def unread_event(count: int) -> bytes:
 
 async def unread_stream(request: web.Request) -> web.StreamResponse:
     """``GET /notifications/events``: the member's unread count, now and whenever it
-    changes, as ``event: unread`` with ``{"unread_count": N}``; a comment line at every
+    changes, as ``event: unread`` with ``{"unread_count": N}`` (N counted up to
+    ``BADGE_CAP``, what the badge shows); a comment line at every
     heartbeat keeps proxies from closing an idle connection."""
     member = page_member(request)
     if member is None:

@@ -64,6 +64,22 @@ def shown(statement: Select[*_Row]) -> Select[*_Row]:
     )
 
 
+# The badge shows "99+" beyond this; counting further would cost every page view of
+# a member who never reads (20,000 unread: 57 ms on SQLite, on the event loop).
+BADGE_CAP = 100
+
+
+async def badge_count(session: AsyncSession, member_id: int) -> int:
+    """The unread count for the badge, up to BADGE_CAP: it stops reading there."""
+    unread = shown(
+        select(Notification.id).where(
+            Notification.member_id == member_id, Notification.read_at.is_(None)
+        )
+    ).limit(BADGE_CAP)
+    count = await session.scalar(select(func.count()).select_from(unread.subquery()))
+    return int(count or 0)
+
+
 async def unread_count(session: AsyncSession, member_id: int) -> int:
     """A COUNT on the (member_id, read_at) index, joined to the few unread rows' case
     and reply by primary key: cheap enough for every page."""

@@ -158,15 +158,21 @@ async def browser(node: TestNode, account: Account) -> AsyncIterator[Browser]:
         yield visitor
 
 
-def badge_count(html: str) -> int | None:
-    """The unread number in the navigation, or None when the badge is hidden."""
+def badge_text(html: str) -> str | None:
+    """The unread number in the navigation as shown, or None when the badge is hidden."""
     match = re.search(
         r'<span class="unread-badge"[^>]*?( hidden)?> <span class="visually-hidden">[^<]*</span>'
-        r"<span data-unread-count>([^<]*)</span>",
+        r"<span data-unread-count[^>]*>([^<]*)</span>",
         html,
     )
     assert match, "no unread badge on the page"
-    return None if match.group(1) else int(match.group(2))
+    return None if match.group(1) else match.group(2)
+
+
+def badge_count(html: str) -> int | None:
+    """The unread number in the navigation, or None when the badge is hidden."""
+    text = badge_text(html)
+    return None if text is None else int(text)
 
 
 async def member_id(node: TestNode, account: Account) -> int:

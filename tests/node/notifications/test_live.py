@@ -6,11 +6,15 @@ import asyncio
 import json
 
 import aiohttp
+from sqlalchemy import select
 
+from node.cases.models import Case
 from node.members.models import Role
 from node.notifications.live import UNREAD_SIGNAL
+from node.notifications.models import Notification
 from tests.node.notifications.support import (
     PASSWORD,
+    badge_text,
     browser,
     follow,
     member_id,
@@ -165,3 +169,36 @@ async def test_hiding_and_restoring_a_post_updates_open_badges(network: NodeNetw
         )
         assert status == 200
         assert await next_count(response) == 1
+
+
+async def test_the_badge_stops_counting_at_99_plus(network: NodeNetwork) -> None:
+    """A member who never reads must not make every page count thousands of rows: the
+    badge (page and stream) counts up to 100 and shows "99+"; the API stays exact."""
+    node = await network.spawn("US")
+    author = await node.add_member(specialty="pediatrics")
+    reader = await node.add_member(password=PASSWORD)
+    case = await post_case(node, author)
+    reader_id = await member_id(node, reader)
+    async with node.state.db.write() as session:
+        case_id = await session.scalar(select(Case.id).where(Case.local_id == case["local_id"]))
+        assert case_id is not None
+        session.add_all(
+            Notification(
+                public_id=f"n{n:04d}",
+                member_id=reader_id,
+                kind="new_case",
+                case_id=case_id,
+                subject=f"new_case:test-{n}",
+            )
+            for n in range(120)
+        )
+    _, listing = await node.request("GET", "/api/v1/notifications", token=reader.token)
+    assert listing["unread_count"] == 120
+
+    async with browser(node, reader) as visitor:
+        assert badge_text((await visitor.get("/")).html) == "99+"
+        async with visitor.http.get(
+            node.base_url + "/notifications/events", headers={"Accept": "text/event-stream"}
+        ) as response:
+            assert await next_event(response) == ("retry", "5000")
+            assert await next_count(response) == 100  # the script shows "99+" from 100

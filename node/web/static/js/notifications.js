@@ -12,8 +12,10 @@
   var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
   var source = null;
 
+  // The server counts up to 100 and the badge says "99+" from there (data-many is
+  // that text in the page's language).
   function show(count) {
-    number.textContent = format.format(count);
+    number.textContent = count > 99 ? number.getAttribute("data-many") : format.format(count);
     badge.hidden = count === 0;
   }
 
