@@ -57,7 +57,8 @@ class FreshActivities:
         self._total_bytes = 0
 
     def put(self, envelopes: Iterable[Envelope]) -> None:
-        """Called once the transaction that stored them has committed."""
+        """Called as the transaction that stored them commits (the store takes them
+        back if it does not)."""
         now = time.monotonic()
         self._expire(now)
         for envelope in envelopes:

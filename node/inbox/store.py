@@ -133,6 +133,22 @@ class InboxStore:
     async def _write(self, batch: Sequence[_Waiting]) -> list[bool | Exception]:
         outcomes: list[bool | Exception] = [False] * len(batch)
         now = utcnow()
+        new: list[Envelope] = []
+        try:
+            await self._write_in_transaction(batch, outcomes, new, now)
+        except BaseException:
+            # Not committed: nothing of it may be applied from memory.
+            self._fresh.discard(envelope.id for envelope in new)
+            raise
+        return outcomes
+
+    async def _write_in_transaction(
+        self,
+        batch: Sequence[_Waiting],
+        outcomes: list[bool | Exception],
+        new: list[Envelope],
+        now: datetime,
+    ) -> None:
         async with self._db.write() as session:
             current = await confirmed_keys(session, (w.accepted.envelope.key_id for w in batch))
             # Keys first: a signature is only recorded for a request we would store.
@@ -159,7 +175,6 @@ class InboxStore:
                     outcomes[index] = Unauthenticated(REPLAY)
             envelopes = [batch[i].accepted.envelope for i in accepted]
             stored = await insert_entries(session, envelopes)
-            new: list[Envelope] = []
             for index in accepted:
                 envelope = batch[index].accepted.envelope
                 # A known id, or the same activity twice in this batch: stored once.
@@ -173,10 +188,13 @@ class InboxStore:
                 if now - self._seen_marked.get(envelope.signer_origin, NEVER) >= SEEN_RESOLUTION
             }
             await _mark_seen(session, unmarked, now)
-        # Once committed: a rolled-back activity must not be applied from memory.
+            # Handed over before the commit, not after it: leaving the transaction
+            # (the commit, closing the session) can let other tasks run once the rows
+            # are visible, the worker among them, which then read them back. The worker
+            # only takes the entry of a row it claimed, so no entry is used before its
+            # row is committed; if the commit fails, _write takes them back.
+            self._fresh.put(new)
         self._seen_marked.update(dict.fromkeys(unmarked, now))
-        self._fresh.put(new)
-        return outcomes
 
 
 def _settle(waiting: _Waiting, outcome: bool | BaseException) -> None:
