@@ -131,3 +131,26 @@ async def test_a_store_that_failed_leaves_nothing_to_apply(
         return await case_titles(receiver) == ["Sent twice"]
 
     await eventually(applied_once, what="the retried case applied")
+
+
+async def test_entries_handed_over_before_a_failed_commit_are_taken_back(
+    pair: tuple[TestNode, TestNode], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store hands new activities over just before its transaction commits; if
+    the transaction does not commit after all, nothing of it stays in memory."""
+    receiver, sender = pair
+    activity = create_case_activity(sender.base_url, title="Never committed")
+    fresh = receiver.state.federation.inbox_store._fresh
+    put = fresh.put
+
+    def put_then_fail(envelopes: Any) -> None:
+        put(envelopes)
+        assert fresh.get(activity["id"]) is not None
+        raise RuntimeError("disk full")  # the transaction rolls back
+
+    monkeypatch.setattr(fresh, "put", put_then_fail)
+    status, _ = await post_inbox(sender, receiver, activity)
+    assert status == 500
+    assert fresh.get(activity["id"]) is None, "taken back"
+    async with receiver.state.db.read() as session:
+        assert await session.scalar(select(InboxEntry.id)) is None, "rolled back"
