@@ -48,7 +48,7 @@ from node.db.migrate import upgrade
 from node.lifecycle import initialise_node
 from node.members.models import Member
 from node.members.service import NewMember, add_member, issue_token
-from node.runner import bind_loopback
+from node.runner import port_for_another_process
 
 CASES = 100_000
 REPLIES = 1_000_000
@@ -454,9 +454,7 @@ async def prepare(
         finally:
             await db.close()
         return config, tokens, float(recorded["seconds"])
-    sock = bind_loopback(0)
-    port = sock.getsockname()[1]
-    sock.close()
+    port = port_for_another_process()  # the node runs in a child process
     folder.parent.mkdir(parents=True, exist_ok=True)
     config = await create_node(folder, port, database_url)
     db = Database(config.sqlalchemy_url)

@@ -50,7 +50,7 @@ from benchmarks.cases_scale import (
 from i18n.languages import SUPPORTED_LANGUAGES
 from node.db.engine import Database
 from node.members.service import NewMember, add_member, issue_token
-from node.runner import bind_loopback
+from node.runner import port_for_another_process
 
 REPLIES = 50
 ROUNDS = 30  # page requests per language (each followed by a /healthz)
@@ -146,9 +146,7 @@ class Fixture:
 
 async def prepare(folder: Path, repliers: int) -> Fixture:
     """A node folder with a case author, a signed-in viewer and ``repliers`` members."""
-    sock = bind_loopback(0)
-    port = sock.getsockname()[1]
-    sock.close()
+    port = port_for_another_process()  # the node runs in a child process
     config = await create_node(folder, port, None)
     db = Database(config.sqlalchemy_url)
     tokens = []

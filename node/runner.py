@@ -7,8 +7,10 @@ test binds port 0 first, so it knows the port before it writes the node's domain
 
 from __future__ import annotations
 
+import random
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
@@ -49,6 +51,34 @@ async def start_node(config: NodeConfig, *, sock: socket.socket | None = None) -
         await runner.cleanup()
         raise
     return RunningNode(config=config, app=app, runner=runner)
+
+
+# Below the kernel's ephemeral range (Linux: from /proc, usually 32768-60999), from
+# which outgoing connections and every bind to port 0 take theirs.
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LOWEST_CHOSEN_PORT = 10_000
+
+
+def port_for_another_process() -> int:
+    """A free loopback port for a server that another process will bind.
+
+    A port found by binding to 0 and closing comes from the ephemeral range, where any
+    other process may be handed the same port before ours binds it (a test then talks
+    to the wrong node). Ports below that range are only ever taken by asking for them;
+    this one is drawn at random among them and checked free."""
+    try:
+        ephemeral_low = int(_EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32_768
+    draw = random.SystemRandom()
+    for _ in range(200):
+        port = draw.randrange(_LOWEST_CHOSEN_PORT, max(ephemeral_low, _LOWEST_CHOSEN_PORT + 1))
+        try:
+            bind_loopback(port).close()
+        except OSError:
+            continue  # in use
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def bind_loopback(port: int = 0) -> socket.socket:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from node.runner import port_for_another_process
+
 CURBSIDE = str(Path(sys.executable).parent / "curbside")
 
 
@@ -28,9 +30,8 @@ def curbside(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """For a server another process (or a later bind) takes: see the helper."""
+    return port_for_another_process()
 
 
 def http(method: str, url: str, token: str | None = None) -> tuple[int, dict[str, object], str]:

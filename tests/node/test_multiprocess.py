@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ import pytest
 from sqlalchemy import text
 
 from node.db.engine import Database
+from node.runner import port_for_another_process
 from tests.conftest import require_postgres
 from tests.node.test_federation_basics import CASE
 from tests.postgres import PostgresCluster
@@ -40,13 +40,11 @@ def run(*args: str) -> str:
 
 
 def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
+    """For servers the child processes bind: see the helper."""
+    ports: set[int] = set()
+    while len(ports) < count:
+        ports.add(port_for_another_process())
+    return sorted(ports)
 
 
 def serve(folder: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[str]:

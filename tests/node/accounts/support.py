@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -14,6 +13,7 @@ from typing import Any
 import aiohttp
 import pyotp
 
+from node.runner import port_for_another_process
 from tests.rig import TestNode
 from tests.waiting import eventually
 
@@ -66,9 +66,8 @@ def link_in(message: EmailMessage, path: str) -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """For a server another process (or a later bind) takes: see the helper."""
+    return port_for_another_process()
 
 
 class Browser:

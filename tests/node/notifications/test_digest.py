@@ -4,7 +4,6 @@ member's language, nothing about anyone else, and nothing lost or doubled by a c
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,6 +25,7 @@ from node.notifications.digest import (
     run_digests,
 )
 from node.notifications.models import Digest, NotificationSettings
+from node.runner import port_for_another_process
 from tests.node.notifications.support import (
     follow,
     member_id,
@@ -39,9 +39,8 @@ DAY = timedelta(days=1)
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """For a server another process (or a later bind) takes: see the helper."""
+    return port_for_another_process()
 
 
 @dataclass
