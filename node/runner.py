@@ -73,10 +73,13 @@ def port_for_another_process() -> int:
     draw = random.SystemRandom()
     for _ in range(200):
         port = draw.randrange(_LOWEST_CHOSEN_PORT, max(ephemeral_low, _LOWEST_CHOSEN_PORT + 1))
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            bind_loopback(port).close()
+            sock.bind(("127.0.0.1", port))
         except OSError:
             continue  # in use
+        finally:
+            sock.close()
         return port
     raise RuntimeError("no free loopback port below the ephemeral range")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from node.cases.activities import CONTEXT, new_activity_id
 from node.cases.locking import ROW_LOCK
@@ -29,20 +29,18 @@ SKIP_BUSY_CASES = {**ROW_LOCK, "skip_locked": True}
 
 # Built once; both are answered from the partial index of dirty cases (models.py),
 # not a scan of every case. Locked as read, skipping busy cases (see above).
-DIRTY_CASES = (
-    select(Case)
-    .where(Case.is_local.is_(True), Case.views_dirty.is_(True))
-    .order_by(Case.id)
-    .limit(BATCH)
-    .with_for_update(**SKIP_BUSY_CASES)
-)
-UNREPORTED_CASES = (
-    select(Case)
-    .where(Case.is_local.is_(False), Case.views_dirty.is_(True))
-    .order_by(Case.id)
-    .limit(BATCH)
-    .with_for_update(**SKIP_BUSY_CASES)
-)
+def _dirty(*, local: bool) -> Select[Case]:
+    return (
+        select(Case)
+        .where(Case.is_local.is_(local), Case.views_dirty.is_(True))
+        .order_by(Case.id)
+        .limit(BATCH)
+        .with_for_update(**SKIP_BUSY_CASES)
+    )
+
+
+DIRTY_CASES = _dirty(local=True)  # views to announce, at the origin
+UNREPORTED_CASES = _dirty(local=False)  # views to report to the origin
 
 
 async def report_views(state: NodeState) -> int:

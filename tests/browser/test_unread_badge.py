@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import Browser, expect
-from sqlalchemy import select
 
-from node.cases.models import Case
-from node.members.models import Member
-from node.notifications.models import Notification
 from tests.browser.test_journey import PASSWORD, context_for, sign_in
+from tests.node.notifications.support import add_unread
 from tests.node.test_federation_basics import CASE
 from tests.rig import NodeNetwork
 
@@ -35,22 +32,7 @@ async def test_the_live_badge_says_99_plus_past_99(network: NodeNetwork, browser
     await expect(badge).to_be_hidden()
 
     # Written straight to the database: the stream notices at its next heartbeat.
-    async with node.state.db.write() as session:
-        case_id = await session.scalar(select(Case.id).where(Case.local_id == case["local_id"]))
-        reader_id = await session.scalar(
-            select(Member.id).where(Member.public_id == reader.public_id)
-        )
-        assert case_id is not None and reader_id is not None
-        session.add_all(
-            Notification(
-                public_id=f"n{n:04d}",
-                member_id=reader_id,
-                kind="new_case",
-                case_id=case_id,
-                subject=f"new_case:test-{n}",
-            )
-            for n in range(120)
-        )
+    await add_unread(node, reader, case["local_id"], 120)
     await expect(badge).to_be_visible(timeout=15_000)
     await expect(page.locator("[data-unread-count]")).to_have_text("99+")
     await context.close()

@@ -11,7 +11,9 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
+from node.cases.models import Case
 from node.members.models import Member
+from node.notifications.models import Notification
 from tests.rig import Account, TestNode
 from tests.waiting import eventually
 
@@ -156,6 +158,25 @@ async def browser(node: TestNode, account: Account) -> AsyncIterator[Browser]:
         )
         assert signed_in.status == 302, signed_in.html[:300]
         yield visitor
+
+
+async def add_unread(node: TestNode, account: Account, case_local_id: str, count: int) -> None:
+    """``count`` unread notifications about one case, written straight to the database
+    (as many as a member who never reads collects)."""
+    reader_id = await member_id(node, account)
+    async with node.state.db.write() as session:
+        case_id = await session.scalar(select(Case.id).where(Case.local_id == case_local_id))
+        assert case_id is not None
+        session.add_all(
+            Notification(
+                public_id=f"n{n:04d}",
+                member_id=reader_id,
+                kind="new_case",
+                case_id=case_id,
+                subject=f"new_case:test-{n}",
+            )
+            for n in range(count)
+        )
 
 
 def badge_text(html: str) -> str | None:

@@ -6,14 +6,12 @@ import asyncio
 import json
 
 import aiohttp
-from sqlalchemy import select
 
-from node.cases.models import Case
 from node.members.models import Role
 from node.notifications.live import UNREAD_SIGNAL
-from node.notifications.models import Notification
 from tests.node.notifications.support import (
     PASSWORD,
+    add_unread,
     badge_text,
     browser,
     follow,
@@ -178,20 +176,7 @@ async def test_the_badge_stops_counting_at_99_plus(network: NodeNetwork) -> None
     author = await node.add_member(specialty="pediatrics")
     reader = await node.add_member(password=PASSWORD)
     case = await post_case(node, author)
-    reader_id = await member_id(node, reader)
-    async with node.state.db.write() as session:
-        case_id = await session.scalar(select(Case.id).where(Case.local_id == case["local_id"]))
-        assert case_id is not None
-        session.add_all(
-            Notification(
-                public_id=f"n{n:04d}",
-                member_id=reader_id,
-                kind="new_case",
-                case_id=case_id,
-                subject=f"new_case:test-{n}",
-            )
-            for n in range(120)
-        )
+    await add_unread(node, reader, case["local_id"], 120)
     _, listing = await node.request("GET", "/api/v1/notifications", token=reader.token)
     assert listing["unread_count"] == 120
 
