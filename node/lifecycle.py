@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from node.audit.service import record
 from node.config import NodeConfig, validate, with_data_dir, write_config
 from node.db.engine import Database
-from node.db.migrate import current_revision, head_revision, upgrade
+from node.db.migrate import current_revision, head_revision, is_known_revision, upgrade
 from node.identity.keys import create_key
 from node.identity.models import NodeRecord
 from node.identity.secret import create_secret
@@ -32,18 +32,35 @@ def _table_names(connection: Connection) -> list[str]:
     return inspect(connection).get_table_names()
 
 
+async def _refuse_unless_ours_to_fill(db: Database) -> None:
+    """An empty database is taken, and so is one with our schema but no node: an
+    ``init`` that stopped between migrating and recording the node (the two are
+    separate transactions), or a schema a DBA applied ahead. Anything else is refused."""
+    async with db.write_connection() as connection:
+        tables = await connection.run_sync(_table_names)
+    if "node" in tables:
+        async with db.read() as session:
+            if await session.scalar(select(NodeRecord.id)) is not None:
+                raise SetupError(
+                    f"the database {db.display_url} already holds a Curbside node; "
+                    "use an empty database for a new node"
+                )
+    if "alembic_version" in tables:
+        revision = await current_revision(db)
+        if revision is not None and not is_known_revision(revision):
+            raise SetupError(
+                f"the database {db.display_url} holds another application's schema "
+                f"(alembic revision {revision!r}); use an empty database for a new node"
+            )
+
+
 async def _create_database(config: NodeConfig) -> None:
     db = Database(config.sqlalchemy_url, pool_size=1)
     try:
         await db.ping()
-        async with db.write_connection() as connection:
-            tables = await connection.run_sync(_table_names)
-        if "node" in tables or "alembic_version" in tables:
-            raise SetupError(
-                f"the database {db.display_url} already holds a Curbside node; "
-                "use an empty database for a new node"
-            )
-        await upgrade(db)
+        await _refuse_unless_ours_to_fill(db)
+        if await current_revision(db) != head_revision():
+            await upgrade(db)
         async with db.write() as session:
             session.add(NodeRecord(id=1, domain=config.domain, country=config.country))
             record(session, actor="cli", action="node.init", subject=config.domain)

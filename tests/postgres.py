@@ -8,18 +8,40 @@ package creates.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from node.db.engine import Database
+from node.db.migrate import upgrade
+
+TEMPLATE = "curbside_schema_template"
 
 
 class PostgresUnavailable(RuntimeError):
     pass
+
+
+def migrate_in_a_thread(url: str) -> None:
+    """Run every migration on the database ``url``, from synchronous code that may be
+    called while an event loop runs (a fixture's factory called by an async test)."""
+
+    async def migrate() -> None:
+        db = Database(url, pool_size=1)
+        try:
+            await upgrade(db)
+        finally:
+            await db.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, migrate()).result()
 
 
 def _find_bindir() -> Path:
@@ -46,6 +68,7 @@ class PostgresCluster:
     port: int
     run_as: str | None
     counter: int = 0
+    template_ready: bool = False
 
     def _cmd(self, *args: str) -> list[str]:
         command = [str(self.bindir / args[0]), *args[1:]]
@@ -112,12 +135,32 @@ class PostgresCluster:
         )
         shutil.rmtree(self.datadir, ignore_errors=True)
 
+    def _url(self, name: str) -> str:
+        return f"postgresql+asyncpg://curbside@127.0.0.1:{self.port}/{name}"
+
+    def _createdb(self, name: str, *options: str) -> None:
+        self._run(
+            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "curbside", *options, name
+        )
+
     def create_database(self) -> str:
         """A fresh empty database; returns its async SQLAlchemy URL."""
         self.counter += 1
         name = f"curbside_test_{os.getpid()}_{self.counter}"
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "curbside", name)
-        return f"postgresql+asyncpg://curbside@127.0.0.1:{self.port}/{name}"
+        self._createdb(name)
+        return self._url(name)
+
+    def create_migrated_database(self) -> str:
+        """A fresh database with the schema at head, cloned from a template migrated
+        once per cluster; returns its async SQLAlchemy URL."""
+        if not self.template_ready:
+            self._createdb(TEMPLATE)
+            migrate_in_a_thread(self._url(TEMPLATE))
+            self.template_ready = True
+        self.counter += 1
+        name = f"curbside_test_{os.getpid()}_{self.counter}"
+        self._createdb(name, "--template", TEMPLATE)
+        return self._url(name)
 
 
 def _has_c_utf8() -> bool:

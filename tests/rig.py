@@ -165,11 +165,11 @@ class NodeNetwork:
 
 @pytest.fixture
 async def network(
-    tmp_path: Path, make_database_url: Callable[[], str]
+    tmp_path: Path, make_migrated_database_url: Callable[[], str]
 ) -> AsyncIterator[NodeNetwork]:
     """Spawn nodes with ``await network.spawn("DE")``; all stop when the test ends."""
     async with aiohttp.ClientSession() as http:
-        net = NodeNetwork(root=tmp_path, make_database_url=make_database_url, http=http)
+        net = NodeNetwork(root=tmp_path, make_database_url=make_migrated_database_url, http=http)
         try:
             yield net
         finally:

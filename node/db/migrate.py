@@ -29,7 +29,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    return _head_of(tuple(sorted(path.name for path in (MIGRATIONS / "versions").glob("*.py"))))
+    return _head_of(_revision_files())
 
 
 @functools.cache
@@ -40,6 +40,21 @@ def _head_of(revision_files: tuple[str, ...]) -> str:
     if head is None:
         raise RuntimeError("no migrations found")
     return head
+
+
+def is_known_revision(revision: str) -> bool:
+    """One of our migrations (a database another alembic project set up is not)."""
+    return revision in _known_revisions(_revision_files())
+
+
+def _revision_files() -> tuple[str, ...]:
+    return tuple(sorted(path.name for path in (MIGRATIONS / "versions").glob("*.py")))
+
+
+@functools.cache
+def _known_revisions(revision_files: tuple[str, ...]) -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
