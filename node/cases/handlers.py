@@ -20,6 +20,7 @@ from node.db.base import table_of
 from node.db.upsert import insert_ignoring_conflict
 from node.events import CaseCreated, ThreadChanged, record_event
 from node.inbox.context import ApplyContext
+from node.outbox.withdraw import withdraw_thread
 from node.state import NodeState
 
 CASES = table_of(Case)
@@ -169,6 +170,7 @@ class DeleteObject:
         if case is not None and not case.is_local:
             files = [attachment.local_id for attachment in case.attachments]
             await session.execute(delete(Case).where(Case.id == case.id))
+            await withdraw_thread(session, iri)  # our replies in it, still to deliver
             remove_files(self.state, files)
 
 

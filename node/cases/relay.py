@@ -26,6 +26,7 @@ from node.db.upsert import insert_ignoring_conflict
 from node.events import ThreadChanged, record_event
 from node.inbox.context import ApplyContext
 from node.outbox.publish import publish
+from node.outbox.withdraw import withdraw_post
 from node.state import NodeState
 
 
@@ -246,6 +247,8 @@ async def delete_reply_copy(
     if case is not None:
         case.reply_count = max(0, case.reply_count - 1)
         record_event(session, ThreadChanged(case.id))
+        await session.flush()  # the case row before the outbox's rows: lock order
+    await withdraw_post(session, iri)  # our relay of it, or our own Create of it
     return reply
 
 

@@ -36,6 +36,20 @@ class InboxEntry(Base):
     applied_at: Mapped[datetime | None]
 
 
+# Applied (or undone) activities keep their JSON a day, for an operator looking into
+# what arrived, then only the id that makes a redelivery a no-op (store.py,
+# forget_applied_bodies): a case deleted by its author is not kept here, and the
+# table does not grow by every activity's text for good. The janitor finds the
+# rows whose time is up in this index of the rows that still hold a body.
+BODY_KEPT_CONDITION = InboxEntry.raw != ""
+Index(
+    "ix_inbox_body_kept",
+    InboxEntry.applied_at,
+    sqlite_where=BODY_KEPT_CONDITION,
+    postgresql_where=BODY_KEPT_CONDITION,
+)
+
+
 class SeenSignature(Base):
     """Signatures of accepted inbox POSTs, kept until they expire: a replay is refused."""
 

@@ -19,7 +19,7 @@ from node.cases.view_counts import view_reporter
 from node.db.types import utcnow
 from node.inbox.context import ApplyContext
 from node.inbox.handoff import FreshActivities
-from node.inbox.store import InboxStore, forget_expired_signatures
+from node.inbox.store import InboxStore, forget_applied_bodies, forget_expired_signatures
 from node.inbox.worker import InboxWorker
 from node.logs import NodeLogger
 from node.members.attestation import attestation_job
@@ -75,9 +75,11 @@ async def _supervised(state: NodeState, name: str, work: Callable[[], Awaitable[
 
 
 async def _janitor(state: NodeState) -> None:
-    """Housekeeping: expired replay records, verification documents past retention."""
+    """Housekeeping: expired replay records, the JSON of activities applied a day ago,
+    verification documents past retention."""
     while True:
         await forget_expired_signatures(state.db)
+        await forget_applied_bodies(state.db, utcnow())
         purged = await purge_expired_documents(state.db, state.config.data_dir, utcnow())
         if purged:
             state.log.info("deleted %d verification documents past their retention period", purged)

@@ -30,6 +30,13 @@ class OutboxEntry(Base):
     # peer origin (e.g. a reply goes to its case's origin node only).
     recipient: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The case whose thread, and the case or reply whose text, the activity carries
+    # (withdraw.py): a deletion finds them here without reading every body.
+    thread_iri: Mapped[str | None] = mapped_column(String(500), index=True)
+    content_iri: Mapped[str | None] = mapped_column(String(500), index=True)
+    # Set when what it carries was deleted: the body is emptied and the entry is
+    # never delivered or served again.
+    withdrawn_at: Mapped[datetime | None]
 
 
 # What waits for one peer is "seq > its pointer AND (recipient IS NULL OR recipient =

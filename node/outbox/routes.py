@@ -52,7 +52,11 @@ async def outbox(request: web.Request) -> web.Response:
         rows = (
             await session.execute(
                 select(OutboxEntry.seq, OutboxEntry.body)
-                .where(OutboxEntry.seq > after, OutboxEntry.recipient.is_(None))
+                .where(
+                    OutboxEntry.seq > after,
+                    OutboxEntry.recipient.is_(None),
+                    OutboxEntry.withdrawn_at.is_(None),  # deleted since: withdraw.py
+                )
                 .order_by(OutboxEntry.seq)
                 .limit(PAGE_ITEMS)
             )

@@ -80,10 +80,11 @@ def _succeeded(delivery: Delivery, progress: _Progress) -> None:
 
 def _waiting(origin: Any, after: Any) -> ColumnElement[bool]:
     """Outbox entries after ``after`` that go to the peer at ``origin`` (values, or
-    the outer query's columns)."""
+    the outer query's columns); withdrawn ones go to no one (withdraw.py)."""
     return and_(
         OutboxEntry.seq > after,
         or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == origin),
+        OutboxEntry.withdrawn_at.is_(None),
     )
 
 

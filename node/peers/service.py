@@ -139,6 +139,7 @@ async def list_peers(session: AsyncSession) -> list[PeerHealth]:
                     .where(
                         (OutboxEntry.recipient.is_(None)) | (OutboxEntry.recipient == peer.origin)
                     )
+                    .where(OutboxEntry.withdrawn_at.is_(None))
                 )
                 or 0
             )

@@ -1,0 +1,297 @@
+"""A deleted case or reply does not live on in the activity logs.
+
+The outbox keeps activities for peers that were away and serves them to nodes that
+join later; the inbox keeps what arrived. Neither may keep delivering, serving or
+holding the words of a case or reply once it is deleted (outbox/withdraw.py,
+inbox/store.py ``forget_applied_bodies``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from federation.transport import get_json
+from node.cases.models import Tombstone
+from node.db.engine import Database
+from node.db.migrate import upgrade
+from node.inbox.models import InboxEntry
+from node.inbox.store import forget_applied_bodies
+from node.outbox.models import OutboxEntry
+from tests.node.test_federation_basics import CASE
+from tests.node.test_threads import detail, trio  # noqa: F401  (trio is a fixture)
+from tests.peering import create_case_activity, post_inbox
+from tests.rig import Account, NodeNetwork, TestNode
+from tests.waiting import eventually
+
+CASE_WORD = "Zebracorn"
+REPLY_WORD = "Quokkafruit"
+KEPT_WORD = "Narwhalbean"
+
+
+async def bodies_holding(node: TestNode, word: str) -> list[str]:
+    """Activity types of outbox and inbox rows whose JSON holds ``word``."""
+    async with node.state.db.read() as session:
+        sent = await session.scalars(
+            select(OutboxEntry.activity_type).where(OutboxEntry.body.contains(word))
+        )
+        received = await session.scalars(
+            select(InboxEntry.state).where(
+                InboxEntry.activity.contains(word) | InboxEntry.raw.contains(word)
+            )
+        )
+        return [f"outbox {kind}" for kind in sent] + [f"inbox {state}" for state in received]
+
+
+async def outbox_pages(reader: TestNode, origin: TestNode) -> str:
+    """Everything ``reader`` gets from ``origin``'s /outbox, page after page (signed)."""
+    state = reader.state
+    url: str | None = f"{origin.base_url}/outbox?after=0"
+    pages = []
+    while url:
+        page = await get_json(state.http, url, state.federation.signing_key)
+        pages.append(json.dumps(page, ensure_ascii=False))
+        url = page.get("next")
+    return "".join(pages)
+
+
+async def answered_from_de(
+    us: TestNode, de: TestNode, author: Account, de_doc: Account
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A case posted on US with CASE_WORD in its title, and DE's reply with REPLY_WORD."""
+    status, case = await us.request(
+        "POST", "/api/v1/cases", token=author.token, json={**CASE, "title": f"{CASE_WORD} fever"}
+    )
+    assert status == 201, case
+    de_case = await eventually(lambda: detail(de, de_doc, case["id"]), what="case on DE")
+    status, reply = await de.request(
+        "POST",
+        f"/api/v1/cases/{de_case['local_id']}/replies",
+        token=de_doc.token,
+        json={"content": f"{REPLY_WORD} allergy?"},
+    )
+    assert status == 201, reply
+    return case, reply
+
+
+async def test_a_deleted_case_and_its_thread_leave_every_log(
+    trio: tuple[TestNode, TestNode, TestNode],  # noqa: F811
+) -> None:
+    us, de, fr = trio
+    author = await us.add_member(name="Alice Carter")
+    de_doc = await de.add_member(name="Jonas Weber")
+    fr_doc = await fr.add_member(name="Camille Dubois")
+    await fr.stop()  # away while the case is posted, answered and deleted
+    case, reply = await answered_from_de(us, de, author, de_doc)
+
+    async def relayed() -> bool:
+        return bool(await bodies_holding(us, REPLY_WORD))
+
+    await eventually(relayed, what="the reply relayed by the origin")
+    assert await bodies_holding(us, CASE_WORD), "the log held the case before the delete"
+    status, kept = await us.request(
+        "POST", "/api/v1/cases", token=author.token, json={**CASE, "title": f"{KEPT_WORD} rash"}
+    )
+    assert status == 201, kept
+
+    status, body = await us.request(
+        "DELETE", f"/api/v1/cases/{case['local_id']}", token=author.token
+    )
+    assert status == 204, body
+
+    # The origin withdrew the Create, the thread's Updates and its relay of the reply
+    # (what DE sent it stays in its inbox for the day: test_applied_bodies_...).
+    assert await bodies_holding(us, CASE_WORD) == []
+    assert await bodies_holding(us, REPLY_WORD) == ["inbox applied"]
+
+    async def gone_on_de() -> bool:
+        return await detail(de, de_doc, case["id"]) is None
+
+    await eventually(gone_on_de, what="the case deleted on DE")
+    # DE withdrew the reply it had sent to the origin from its own log.
+    async with de.state.db.read() as session:
+        withdrawn = await session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.content_iri == reply["id"], OutboxEntry.withdrawn_at.is_not(None))
+        )
+    assert withdrawn == 1
+    assert not [row for row in await bodies_holding(de, REPLY_WORD) if row.startswith("outbox")]
+
+    # FR was away for all of it: it gets the other case and the Delete, never the text.
+    await fr.start()
+    await eventually(lambda: detail(fr, fr_doc, kept["id"]), what="the other case on FR")
+
+    async def fr_has_tombstone() -> bool:
+        async with fr.state.db.read() as session:
+            return await session.get(Tombstone, case["id"]) is not None
+
+    await eventually(fr_has_tombstone, what="the Delete on FR")
+    assert await bodies_holding(fr, CASE_WORD) == []
+    assert await bodies_holding(fr, REPLY_WORD) == []
+    # A node reading the origin's outbox finds the other case, nothing of this one.
+    served = await outbox_pages(fr, us)
+    assert KEPT_WORD in served
+    assert CASE_WORD not in served and REPLY_WORD not in served
+
+
+async def stored_json(node: TestNode) -> dict[str, tuple[str, str, str]]:
+    """activity id -> (state, activity JSON, raw JSON) of every inbox row."""
+    async with node.state.db.read() as session:
+        rows = await session.execute(
+            select(InboxEntry.activity_id, InboxEntry.state, InboxEntry.activity, InboxEntry.raw)
+        )
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+async def test_applied_bodies_are_kept_a_day_then_only_their_ids(
+    network: NodeNetwork,
+) -> None:
+    receiver = await network.spawn("US")
+    sender = await network.spawn("DE")
+    await network.mesh(receiver, sender)
+    applied = create_case_activity(sender.base_url, title=f"{CASE_WORD} cough")
+    assert (await post_inbox(sender, receiver, applied))[0] == 202
+
+    async def is_applied() -> bool:
+        return (await stored_json(receiver)).get(applied["id"], ("",))[0] == "applied"
+
+    await eventually(is_applied, what="the activity applied")
+    # Rows the worker has not finished with keep their JSON whatever their age.
+    waiting = {"pending": "https://x.example/activities/p", "failed": "https://x.example/a/f"}
+    long_ago = datetime.now(UTC) - timedelta(days=30)
+    async with receiver.state.db.write() as session:
+        for state, activity_id in waiting.items():
+            session.add(
+                InboxEntry(
+                    activity_id=activity_id,
+                    signer_origin=sender.base_url,
+                    key_id="k",
+                    activity=f'{{"kept": "{KEPT_WORD}"}}',
+                    raw=f'{{"kept": "{KEPT_WORD}"}}',
+                    state=state,
+                    received_at=long_ago,
+                )
+            )
+
+    # Within the day nothing is forgotten; a day later the applied JSON is.
+    assert await forget_applied_bodies(receiver.state.db, datetime.now(UTC)) == 0
+    assert CASE_WORD in (await stored_json(receiver))[applied["id"]][2]
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    assert await forget_applied_bodies(receiver.state.db, later) == 1
+    stored = await stored_json(receiver)
+    assert stored[applied["id"]] == ("applied", "", "")
+    for state, activity_id in waiting.items():
+        assert stored[activity_id][0] == state and KEPT_WORD in stored[activity_id][2]
+    assert await forget_applied_bodies(receiver.state.db, later) == 0
+
+    # The id is what recognises a redelivery: nothing is stored or applied again.
+    reader = await receiver.add_member()
+    # (signed anew, as a peer's retry is: the first signature is a replay by now)
+    redelivery = await post_inbox(
+        sender, receiver, applied, created=datetime.now(UTC) + timedelta(seconds=2)
+    )
+    assert redelivery[0] == 202, redelivery
+    assert len(await stored_json(receiver)) == 3
+    _, listing = await receiver.request("GET", "/api/v1/cases", token=reader.token)
+    assert [item["title"] for item in listing["items"]] == [f"{CASE_WORD} cough"]
+
+
+async def test_the_upgrade_fills_what_logged_activities_carry_and_withdraws_deleted_ones(
+    database_url: str,
+) -> None:
+    origin = "https://ca.example"
+    gone, live = f"{origin}/cases/gone", f"{origin}/cases/live"
+
+    def create(obj: dict[str, Any]) -> str:
+        return json.dumps({"id": f"{origin}/a/{obj['id']}", "type": "Create", "object": obj})
+
+    logged = [
+        create({"id": gone, "type": "Case", "nameMap": {"en": CASE_WORD}}),
+        create({"id": f"{gone}/r1", "type": "Note", "thread": gone, "content": REPLY_WORD}),
+        create({"id": live, "type": "Case", "nameMap": {"en": KEPT_WORD}}),
+        create({"id": f"{live}/r1", "type": "Note", "thread": live, "content": KEPT_WORD}),
+        json.dumps({"id": f"{origin}/a/v", "type": "View", "object": live}),
+        "not JSON at all",
+    ]
+    db = Database(database_url, pool_size=1)
+    try:
+        await upgrade(db, "0020")
+        async with db.write() as session:
+            for n, body in enumerate(logged):
+                await session.execute(
+                    text(
+                        "INSERT INTO outbox (activity_id, activity_type, body, created_at) "
+                        "VALUES (:id, 'Create', :body, :at)"
+                    ),
+                    {"id": f"a{n}", "body": body, "at": datetime(2026, 11, 1)},
+                )
+            await session.execute(
+                text(
+                    "INSERT INTO tombstones (iri, origin, former_type, deleted_at) "
+                    "VALUES (:iri, :origin, 'Case', :at)"
+                ),
+                {"iri": gone, "origin": origin, "at": datetime(2026, 11, 2)},
+            )
+        await upgrade(db)
+        async with db.read() as session:
+            rows = (
+                await session.execute(
+                    select(
+                        OutboxEntry.thread_iri,
+                        OutboxEntry.content_iri,
+                        OutboxEntry.withdrawn_at.is_not(None),
+                        OutboxEntry.body,
+                    ).order_by(OutboxEntry.seq)
+                )
+            ).all()
+    finally:
+        await db.close()
+    assert [tuple(row[:3]) for row in rows] == [
+        (gone, gone, True),
+        (gone, f"{gone}/r1", True),
+        (live, live, False),
+        (live, f"{live}/r1", False),
+        (None, None, False),
+        (None, None, False),
+    ]
+    assert [row[3] for row in rows] == ["", "", *logged[2:]]
+
+
+async def test_a_deleted_reply_leaves_the_logs_of_its_node_and_the_origin(
+    trio: tuple[TestNode, TestNode, TestNode],  # noqa: F811
+) -> None:
+    us, de, _ = trio
+    author = await us.add_member(name="Alice Carter")
+    de_doc = await de.add_member(name="Jonas Weber")
+    case, reply = await answered_from_de(us, de, author, de_doc)
+
+    async def outbox_kinds(node: TestNode) -> list[str]:
+        return [row for row in await bodies_holding(node, REPLY_WORD) if row.startswith("outbox")]
+
+    async def relayed() -> bool:
+        return await outbox_kinds(us) == ["outbox Announce"]
+
+    await eventually(relayed, what="the reply relayed by the origin")
+    assert await outbox_kinds(de) == ["outbox Create"]
+
+    status, body = await de.request(
+        "DELETE", f"/api/v1/replies/{reply['local_id']}", token=de_doc.token
+    )
+    assert status == 204, body
+    assert await outbox_kinds(de) == []
+
+    async def withdrawn_at_origin() -> bool:
+        return await outbox_kinds(us) == []
+
+    await eventually(withdrawn_at_origin, what="the origin's relay withdrawn")
+    async with us.state.db.read() as session:
+        case_text = await session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.content_iri == case["id"], OutboxEntry.withdrawn_at.is_(None))
+        )
+    assert case_text, "the case's own entries stay"
