@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, literal_column, select, table
 from sqlalchemy.engine import Connection
 
 from node.audit.service import record
@@ -32,26 +32,36 @@ def _table_names(connection: Connection) -> list[str]:
     return inspect(connection).get_table_names()
 
 
+# Tables that hold a node's data from its first day. A database with our schema and
+# rows in any of them belongs to a node whose record is missing (deleted by hand, a
+# partial restore): filling it in for a new domain would adopt that node's members.
+DATA_TABLES = frozenset({"members", "cases", "replies", "peers", "outbox", "inbox"})
+
+
+def _refuse(db: Database, holds: str) -> SetupError:
+    return SetupError(f"the database {db.display_url} {holds}; use an empty database")
+
+
 async def _refuse_unless_ours_to_fill(db: Database) -> None:
-    """An empty database is taken, and so is one with our schema but no node: an
+    """An empty database is taken, and so is one with our schema and no data yet: an
     ``init`` that stopped between migrating and recording the node (the two are
     separate transactions), or a schema a DBA applied ahead. Anything else is refused."""
     async with db.write_connection() as connection:
-        tables = await connection.run_sync(_table_names)
-    if "node" in tables:
-        async with db.read() as session:
-            if await session.scalar(select(NodeRecord.id)) is not None:
-                raise SetupError(
-                    f"the database {db.display_url} already holds a Curbside node; "
-                    "use an empty database for a new node"
-                )
-    if "alembic_version" in tables:
-        revision = await current_revision(db)
-        if revision is not None and not is_known_revision(revision):
-            raise SetupError(
-                f"the database {db.display_url} holds another application's schema "
-                f"(alembic revision {revision!r}); use an empty database for a new node"
-            )
+        tables = set(await connection.run_sync(_table_names))
+    if not tables:
+        return
+    revision = await current_revision(db) if "alembic_version" in tables else None
+    if revision is None or not is_known_revision(revision) or "node" not in tables:
+        known = f"alembic revision {revision!r}" if revision else "tables"
+        raise _refuse(
+            db, f"holds {known} this version of Curbside does not know (another application's?)"
+        )
+    async with db.read() as session:
+        if await session.scalar(select(NodeRecord.id)) is not None:
+            raise _refuse(db, "already holds a Curbside node")
+        for name in sorted(DATA_TABLES & tables):
+            if await session.scalar(select(literal_column("1")).select_from(table(name))):
+                raise _refuse(db, f"holds a Curbside node's data ({name}) but no node record")
 
 
 async def _create_database(config: NodeConfig) -> None:

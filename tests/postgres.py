@@ -155,7 +155,14 @@ class PostgresCluster:
         once per cluster; returns its async SQLAlchemy URL."""
         if not self.template_ready:
             self._createdb(TEMPLATE)
-            migrate_in_a_thread(self._url(TEMPLATE))
+            try:
+                migrate_in_a_thread(self._url(TEMPLATE))
+            except BaseException:
+                # Or every later test would fail on "already exists", hiding this error.
+                self._run(
+                    "dropdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "curbside", TEMPLATE
+                )
+                raise
             self.template_ready = True
         self.counter += 1
         name = f"curbside_test_{os.getpid()}_{self.counter}"

@@ -229,11 +229,14 @@ async def delete_reply_copy(
     belongs to a thread of that node (a node may only remove replies from its own
     threads, or its own replies)."""
     session = context.session
-    await insert_ignoring_conflict(
-        session, Tombstone, {"iri": iri, "origin": origin, "former_type": "Note"}
-    )
+    tombstone = {"iri": iri, "origin": origin, "former_type": "Note"}
     reply = await session.scalar(select(Reply).where(Reply.iri == iri))
     if reply is None:
+        # Not here (yet): the tombstone makes a late Create lose. Never for one of our
+        # own objects or a case we hold, which a peer cannot delete this way.
+        ours = _origin(iri) == context.state.config.base_url
+        if not ours and await case_by_iri(session, iri) is None:
+            await insert_ignoring_conflict(session, Tombstone, tombstone)
         return None
     case = await session.get(Case, reply.case_id)
     if (
@@ -242,7 +245,8 @@ async def delete_reply_copy(
         and case.origin != thread_origin
         and reply.origin != origin
     ):
-        return None
+        return None  # not the sender's to delete: no tombstone either
+    await insert_ignoring_conflict(session, Tombstone, tombstone)
     await session.execute(delete(Reply).where(Reply.iri == iri))
     if case is not None:
         case.reply_count = max(0, case.reply_count - 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Text, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node.db.base import Base
@@ -41,7 +41,9 @@ class InboxEntry(Base):
 # forget_applied_bodies): a case deleted by its author is not kept here, and the
 # table does not grow by every activity's text for good. The janitor finds the
 # rows whose time is up in this index of the rows that still hold a body.
-BODY_KEPT_CONDITION = InboxEntry.raw != ""
+# A literal, not a parameter: PostgreSQL matches a partial index against the query
+# text, and a cached generic plan would not know the parameter is the empty string.
+BODY_KEPT_CONDITION = InboxEntry.raw != literal_column("''")
 Index(
     "ix_inbox_body_kept",
     InboxEntry.applied_at,

@@ -9,13 +9,16 @@ inbox/store.py ``forget_applied_bodies``).
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
 
+from federation.jsonld import CANONICAL_CONTEXT
 from federation.transport import get_json
 from node.cases.models import Tombstone
+from node.cases.notes import signed_tombstone
 from node.db.engine import Database
 from node.db.migrate import upgrade
 from node.inbox.models import InboxEntry
@@ -295,3 +298,42 @@ async def test_a_deleted_reply_leaves_the_logs_of_its_node_and_the_origin(
             .where(OutboxEntry.content_iri == case["id"], OutboxEntry.withdrawn_at.is_(None))
         )
     assert case_text, "the case's own entries stay"
+
+
+async def test_a_peer_cannot_tombstone_a_case_that_is_not_its_own(
+    network: NodeNetwork,
+) -> None:
+    """An Announce of a tombstone names a reply of the sender's thread; naming one of
+    our cases instead leaves no tombstone (which would serve the case as deleted and
+    let a migration withdraw it)."""
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    author = await us.add_member()
+    status, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    assert status == 201, case
+    forged = signed_tombstone(
+        iri=case["id"],
+        deleted=datetime.now(UTC),
+        private_key=de.state.key.private_key,
+        key_id=de.state.federation.signing_key.key_id,
+    )
+    announce = {
+        "@context": list(CANONICAL_CONTEXT),
+        "id": f"{de.base_url}/activities/{uuid.uuid4().hex}",
+        "type": "Announce",
+        "actor": f"{de.base_url}/actor",
+        "object": forged,
+    }
+    status, problem = await post_inbox(de, us, announce)
+    assert status in (202, 403), problem
+
+    async def settled() -> bool:
+        state = (await stored_json(us)).get(announce["id"], ("",))[0]
+        return status == 403 or state in ("applied", "failed")
+
+    await eventually(settled, what="the Announce applied or refused")
+    async with us.state.db.read() as session:
+        assert await session.get(Tombstone, case["id"]) is None
+    status, body = await us.request("GET", f"/api/v1/cases/{case['local_id']}", token=author.token)
+    assert status == 200, body

@@ -17,6 +17,7 @@ from node.db.engine import Database
 from node.db.migrate import current_revision, head_revision, upgrade
 from node.identity.models import NodeRecord
 from node.lifecycle import SetupError, initialise_node
+from node.peers.models import Peer
 
 
 async def _nodes_and_revision(url: str) -> tuple[list[str], str | None]:
@@ -80,7 +81,7 @@ async def test_another_applications_alembic_schema_is_refused_untouched(
     finally:
         await db.close()
 
-    with pytest.raises(SetupError, match=r"another application's schema .*'3f2a9c1b7d00'"):
+    with pytest.raises(SetupError, match=r"alembic revision '3f2a9c1b7d00' this version of"):
         await initialise_node(tmp_path / "n", _values(database_url, "ca.example"))
 
     assert not (tmp_path / "n").exists()
@@ -91,3 +92,46 @@ async def test_another_applications_alembic_schema_is_refused_untouched(
             assert await session.scalar(text("SELECT count(*) FROM invoices")) == 1
     finally:
         await db.close()
+
+
+async def test_a_schema_with_a_nodes_data_but_no_node_record_is_refused(
+    tmp_path: Path, make_migrated_database_url: Callable[[], str]
+) -> None:
+    """A node whose record was deleted by hand, or a partial restore: a new init must
+    not adopt its members under another domain."""
+    url = make_migrated_database_url()
+    await initialise_node(tmp_path / "a", _values(url, "a.example"))
+    db = Database(url, pool_size=1)
+    try:
+        async with db.write() as session:
+            session.add(
+                Peer(
+                    origin="https://p.example",
+                    actor_id="https://p.example/actor",
+                    inbox_url="https://p.example/inbox",
+                    name="P",
+                    key_id="https://p.example/actor#main-key",
+                    public_key_multibase="z6Mk",
+                    fingerprint="SHA256:x",
+                )
+            )
+            await session.execute(text("DELETE FROM node"))
+    finally:
+        await db.close()
+
+    with pytest.raises(SetupError, match=r"a Curbside node's data \(peers\) but no node record"):
+        await initialise_node(tmp_path / "b", _values(url, "b.example"))
+    assert await _nodes_and_revision(url) == ([], head_revision())
+
+
+async def test_tables_without_our_schema_are_refused(tmp_path: Path, database_url: str) -> None:
+    db = Database(database_url, pool_size=1)
+    try:
+        async with db.write() as session:
+            await session.execute(text("CREATE TABLE node (id INTEGER PRIMARY KEY)"))
+    finally:
+        await db.close()
+
+    with pytest.raises(SetupError, match="holds tables this version of Curbside does not know"):
+        await initialise_node(tmp_path / "n", _values(database_url, "ca.example"))
+    assert not (tmp_path / "n").exists()

@@ -47,6 +47,8 @@ outbox = sa.table(
     sa.column("withdrawn_at", node.db.types.UTCDateTime(timezone=True)),
 )
 tombstones = sa.table("tombstones", sa.column("iri", sa.String))
+cases = sa.table("cases", sa.column("iri", sa.String))
+replies = sa.table("replies", sa.column("iri", sa.String))
 
 
 def _carried(body: str) -> tuple[str | None, str | None]:
@@ -102,7 +104,12 @@ def upgrade() -> None:
     _fill_carried(connection)
     op.create_index("ix_outbox_thread_iri", "outbox", ["thread_iri"])
     op.create_index("ix_outbox_content_iri", "outbox", ["content_iri"])
-    deleted = sa.select(tombstones.c.iri)
+    # Only tombstones of objects that are gone: a peer could leave one naming a live
+    # object (fixed with this revision, relay.py), which must not lose its entries.
+    deleted = sa.select(tombstones.c.iri).where(
+        ~sa.exists().where(cases.c.iri == tombstones.c.iri),
+        ~sa.exists().where(replies.c.iri == tombstones.c.iri),
+    )
     connection.execute(
         outbox.update()
         .where(
@@ -121,6 +128,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Withdrawn entries have no body left; before this revision nothing skips them. A
+    # recipient no peer has keeps them from being sent or listed (deleting them could
+    # let SQLite hand their sequence numbers out again).
+    connection = op.get_bind()
+    connection.execute(
+        sa.text(
+            "UPDATE outbox SET recipient = 'withdrawn:', body = '{}' WHERE withdrawn_at IS NOT NULL"
+        )
+    )
     op.drop_index("ix_inbox_body_kept", table_name="inbox")
     op.drop_index("ix_outbox_content_iri", table_name="outbox")
     op.drop_index("ix_outbox_thread_iri", table_name="outbox")
