@@ -34,6 +34,7 @@ from node.cases.locking import lock_thread
 from node.cases.media import remove_files
 from node.cases.models import Case, CaseView, HelpfulMark, Reply, Tombstone
 from node.cases.notes import signed_note, signed_tombstone
+from node.cases.purge import purge_reply_text, purge_thread_text
 from node.cases.relay import announce
 from node.cases.replies import (
     create_local_reply,
@@ -65,7 +66,6 @@ from node.events import CaseResolved, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for, pseudonym_iri
 from node.outbox.publish import publish
-from node.outbox.withdraw import withdraw_post, withdraw_thread
 from node.polls.service import has_voted, poll_of_case, poll_out
 from node.privacy import guard
 from node.state import NodeState
@@ -252,7 +252,7 @@ async def delete_case(state: NodeState, member: Member, local_id: str) -> None:
         await session.execute(delete(Case).where(Case.id == case.id))
         # Its text and its thread's leave the log too: a peer that was away gets only
         # the Delete, and a node that joins later never sees them.
-        await withdraw_thread(session, case.iri)
+        await purge_thread_text(session, case.iri)
         if case.is_local and case.audience == "federated":
             tombstone = {"id": case.iri, "type": "Tombstone"}
             await publish(
@@ -405,7 +405,7 @@ async def delete_reply(state: NodeState, member: Member, reply_id: str) -> None:
         )
         await session.delete(reply)
         case.reply_count = max(0, case.reply_count - 1)
-        await withdraw_post(session, reply.iri)  # after the case row: lock order
+        await purge_reply_text(session, case.iri, reply.iri)  # after the case row
         if case.is_local:
             if case.audience == "federated":
                 await announce(session, state, tombstone, None)

@@ -14,13 +14,13 @@ from node.cases.attachments import listed_images, new_attachment
 from node.cases.media import remove_files
 from node.cases.models import Case, CaseSpecialty, Reply, Tombstone
 from node.cases.notes import check_proof
+from node.cases.purge import purge_thread_text
 from node.cases.relay import announce, delete_reply_copy
 from node.cases.service import case_by_iri, new_local_id
 from node.db.base import table_of
 from node.db.upsert import insert_ignoring_conflict
 from node.events import CaseCreated, ThreadChanged, record_event
 from node.inbox.context import ApplyContext
-from node.outbox.withdraw import withdraw_thread
 from node.state import NodeState
 
 CASES = table_of(Case)
@@ -170,7 +170,7 @@ class DeleteObject:
         if case is not None and not case.is_local:
             files = [attachment.local_id for attachment in case.attachments]
             await session.execute(delete(Case).where(Case.id == case.id))
-            await withdraw_thread(session, iri)  # our replies in it, still to deliver
+            await purge_thread_text(session, iri)  # our replies in it, what we received
             remove_files(self.state, files)
 
 

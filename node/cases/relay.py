@@ -19,6 +19,7 @@ from federation.origin import OriginError, origin_of
 from node.cases.activities import CONTEXT, new_activity_id, parse_case
 from node.cases.models import Case, Reply, Tombstone
 from node.cases.notes import check_proof, parse_note
+from node.cases.purge import purge_reply_text
 from node.cases.replies import encode, next_position, reply_in_thread, store_relayed_reply
 from node.cases.service import case_by_iri, is_tombstoned
 from node.cases.threads import apply_thread_state, record_revision
@@ -251,8 +252,10 @@ async def delete_reply_copy(
     if case is not None:
         case.reply_count = max(0, case.reply_count - 1)
         record_event(session, ThreadChanged(case.id))
-        await session.flush()  # the case row before the outbox's rows: lock order
-    await withdraw_post(session, iri)  # our relay of it, or our own Create of it
+        await session.flush()  # the case row before the logs' rows: lock order
+        await purge_reply_text(session, case.iri, iri)
+    else:
+        await withdraw_post(session, iri)  # our relay of it, or our own Create of it
     return reply
 
 

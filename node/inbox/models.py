@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, literal_column
+from sqlalchemy import Index, String, Text, and_, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node.db.base import Base
@@ -34,16 +34,23 @@ class InboxEntry(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(500))
     applied_at: Mapped[datetime | None]
+    # The case whose thread, and the case or reply whose text, the activity carries
+    # (outbox/carried.py): deleting them empties its JSON at once (inbox/forget.py).
+    thread_iri: Mapped[str | None] = mapped_column(String(500), index=True)
+    content_iri: Mapped[str | None] = mapped_column(String(500))
 
 
 # Applied (or undone) activities keep their JSON a day, for an operator looking into
-# what arrived, then only the id that makes a redelivery a no-op (store.py,
-# forget_applied_bodies): a case deleted by its author is not kept here, and the
-# table does not grow by every activity's text for good. The janitor finds the
-# rows whose time is up in this index of the rows that still hold a body.
-# A literal, not a parameter: PostgreSQL matches a partial index against the query
-# text, and a cached generic plan would not know the parameter is the empty string.
-BODY_KEPT_CONDITION = InboxEntry.raw != literal_column("''")
+# what arrived, then only the id that makes a redelivery a no-op (forget.py,
+# forget_applied_bodies): the table does not grow by every activity's text for good.
+# The janitor finds the rows whose time is up in this index of the applied rows that
+# still hold a body. Rows enter it when they are applied, not when they arrive: the
+# inbox's inserts, the hot path of federation, have one index less to write. The
+# empty string is a literal, not a parameter: PostgreSQL matches a partial index
+# against the query, and a cached generic plan would not know the parameter's value.
+BODY_KEPT_CONDITION = and_(
+    InboxEntry.applied_at.is_not(None), InboxEntry.raw != literal_column("''")
+)
 Index(
     "ix_inbox_body_kept",
     InboxEntry.applied_at,

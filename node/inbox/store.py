@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from federation.inbound.errors import Unauthenticated
@@ -37,7 +37,8 @@ from node.db.engine import Database
 from node.db.types import utcnow
 from node.db.upsert import insert_new
 from node.inbox.handoff import FreshActivities
-from node.inbox.models import BODY_KEPT_CONDITION, InboxEntry, SeenSignature
+from node.inbox.models import InboxEntry, SeenSignature
+from node.outbox.carried import carried
 from node.peers.keys import CachedPeerKeys, KeyIdentity, confirmed_keys, key_identity
 from node.peers.models import Peer
 
@@ -237,6 +238,7 @@ async def insert_entries(session: AsyncSession, envelopes: Iterable[Envelope]) -
                 "raw": envelope.raw_json or _dumps(envelope.raw),
                 "received_at": now,
                 "next_attempt_at": now,
+                **dict(zip(("thread_iri", "content_iri"), carried(envelope.activity), strict=True)),
             },
         )
     return await insert_new(session, InboxEntry, list(rows.values()), "activity_id")
@@ -260,37 +262,6 @@ async def store_pulled(db: Database, envelopes: Sequence[Envelope]) -> int:
         return 0
     async with db.write() as session:
         return len(await insert_entries(session, envelopes))
-
-
-# How long an applied activity keeps its JSON (models.py, ix_inbox_body_kept), and how
-# many rows one write transaction empties: short, as every write waits on SQLite.
-BODY_KEPT = timedelta(days=1)
-BODY_BATCH = 500
-
-
-async def forget_applied_bodies(db: Database, now: datetime) -> int:
-    """Empty the JSON of activities applied (or undone) more than BODY_KEPT ago; the
-    row and its activity id stay, so a redelivery is still recognised. How many."""
-    due = (
-        select(InboxEntry.id)
-        .where(BODY_KEPT_CONDITION, InboxEntry.applied_at < now - BODY_KEPT)
-        .limit(BODY_BATCH)
-    )
-    forgotten = 0
-    while True:
-        async with db.write() as session:
-            ids = list(await session.scalars(due))
-            if ids:
-                await session.execute(
-                    update(InboxEntry)
-                    .where(InboxEntry.id.in_(ids))
-                    .values(activity="", raw="")
-                    .execution_options(synchronize_session=False)
-                )
-        forgotten += len(ids)
-        if len(ids) < BODY_BATCH:
-            return forgotten
-        await asyncio.sleep(0)  # let requests in between batches
 
 
 async def forget_expired_signatures(db: Database) -> int:

@@ -18,8 +18,9 @@ from node.cases.media import media_fetcher
 from node.cases.view_counts import view_reporter
 from node.db.types import utcnow
 from node.inbox.context import ApplyContext
+from node.inbox.forget import forget_applied_bodies
 from node.inbox.handoff import FreshActivities
-from node.inbox.store import InboxStore, forget_applied_bodies, forget_expired_signatures
+from node.inbox.store import InboxStore, forget_expired_signatures
 from node.inbox.worker import InboxWorker
 from node.logs import NodeLogger
 from node.members.attestation import attestation_job

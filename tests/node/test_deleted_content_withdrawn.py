@@ -21,8 +21,8 @@ from node.cases.models import Tombstone
 from node.cases.notes import signed_tombstone
 from node.db.engine import Database
 from node.db.migrate import upgrade
+from node.inbox.forget import forget_applied_bodies
 from node.inbox.models import InboxEntry
-from node.inbox.store import forget_applied_bodies
 from node.outbox.models import OutboxEntry
 from tests.node.test_federation_basics import CASE
 from tests.node.test_threads import detail, trio  # noqa: F401  (trio is a fixture)
@@ -105,10 +105,10 @@ async def test_a_deleted_case_and_its_thread_leave_every_log(
     )
     assert status == 204, body
 
-    # The origin withdrew the Create, the thread's Updates and its relay of the reply
-    # (what DE sent it stays in its inbox for the day: test_applied_bodies_...).
+    # The origin withdrew the Create, the thread's Updates and its relay of the reply,
+    # and emptied the reply DE had sent it.
     assert await bodies_holding(us, CASE_WORD) == []
-    assert await bodies_holding(us, REPLY_WORD) == ["inbox applied"]
+    assert await bodies_holding(us, REPLY_WORD) == []
 
     async def gone_on_de() -> bool:
         return await detail(de, de_doc, case["id"]) is None
@@ -122,7 +122,8 @@ async def test_a_deleted_case_and_its_thread_leave_every_log(
             .where(OutboxEntry.content_iri == reply["id"], OutboxEntry.withdrawn_at.is_not(None))
         )
     assert withdrawn == 1
-    assert not [row for row in await bodies_holding(de, REPLY_WORD) if row.startswith("outbox")]
+    assert await bodies_holding(de, REPLY_WORD) == []  # nor what it received of the thread
+    assert await bodies_holding(de, CASE_WORD) == []
 
     # FR was away for all of it: it gets the other case and the Delete, never the text.
     await fr.start()
@@ -272,23 +273,20 @@ async def test_a_deleted_reply_leaves_the_logs_of_its_node_and_the_origin(
     de_doc = await de.add_member(name="Jonas Weber")
     case, reply = await answered_from_de(us, de, author, de_doc)
 
-    async def outbox_kinds(node: TestNode) -> list[str]:
-        return [row for row in await bodies_holding(node, REPLY_WORD) if row.startswith("outbox")]
-
     async def relayed() -> bool:
-        return await outbox_kinds(us) == ["outbox Announce"]
+        return await bodies_holding(de, REPLY_WORD) == ["outbox Create", "inbox applied"]
 
-    await eventually(relayed, what="the reply relayed by the origin")
-    assert await outbox_kinds(de) == ["outbox Create"]
+    await eventually(relayed, what="the reply relayed back to DE by the origin")
+    assert await bodies_holding(us, REPLY_WORD) == ["outbox Announce", "inbox applied"]
 
     status, body = await de.request(
         "DELETE", f"/api/v1/replies/{reply['local_id']}", token=de_doc.token
     )
     assert status == 204, body
-    assert await outbox_kinds(de) == []
+    assert await bodies_holding(de, REPLY_WORD) == []
 
     async def withdrawn_at_origin() -> bool:
-        return await outbox_kinds(us) == []
+        return await bodies_holding(us, REPLY_WORD) == []
 
     await eventually(withdrawn_at_origin, what="the origin's relay withdrawn")
     async with us.state.db.read() as session:
