@@ -21,6 +21,7 @@ from node.db.base import table_of
 from node.db.upsert import insert_ignoring_conflict
 from node.events import CaseCreated, ThreadChanged, record_event
 from node.inbox.context import ApplyContext
+from node.inbox.forget import forget_thread
 from node.state import NodeState
 
 CASES = table_of(Case)
@@ -172,6 +173,9 @@ class DeleteObject:
             await session.execute(delete(Case).where(Case.id == case.id))
             await purge_thread_text(session, iri)  # our replies in it, what we received
             remove_files(self.state, files)
+        elif case is None:
+            # Deleted before it got here: what failed for want of it goes too.
+            await forget_thread(session, iri)
 
 
 def _raw_object(envelope: Envelope) -> Any:

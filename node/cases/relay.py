@@ -26,6 +26,7 @@ from node.cases.threads import apply_thread_state, record_revision
 from node.db.upsert import insert_ignoring_conflict
 from node.events import ThreadChanged, record_event
 from node.inbox.context import ApplyContext
+from node.inbox.forget import forget_failed_post
 from node.outbox.publish import publish
 from node.outbox.withdraw import withdraw_post
 from node.state import NodeState
@@ -238,6 +239,7 @@ async def delete_reply_copy(
         ours = _origin(iri) == context.state.config.base_url
         if not ours and await case_by_iri(session, iri) is None:
             await insert_ignoring_conflict(session, Tombstone, tombstone)
+            await forget_failed_post(session, iri)
         return None
     case = await session.get(Case, reply.case_id)
     if (

@@ -26,13 +26,31 @@ BODY_BATCH = 500
 DONE_STATES = ("applied", "undone", "failed")
 
 
-async def _forget(session: AsyncSession, condition: ColumnElement[bool]) -> None:
+# The conditions forgotten in a transaction, in its session's info: the inbox worker
+# forgets them again once it has marked its batch applied (forget_again).
+_FORGOTTEN = "curbside_forgotten"
+
+
+async def _forget_now(session: AsyncSession, condition: ColumnElement[bool]) -> None:
     await session.execute(
         update(InboxEntry)
         .where(condition, InboxEntry.state.in_(DONE_STATES), InboxEntry.raw != "")
         .values(activity="", raw="")
         .execution_options(synchronize_session=False)
     )
+
+
+async def _forget(session: AsyncSession, condition: ColumnElement[bool]) -> None:
+    session.info.setdefault(_FORGOTTEN, []).append(condition)
+    await _forget_now(session, condition)
+
+
+async def forget_again(session: AsyncSession) -> None:
+    """After the inbox worker marked its batch applied: rows of that batch were still
+    pending when a deletion in it forgot their thread or post (a reply and its Delete
+    claimed together), and are forgotten now."""
+    for condition in session.info.pop(_FORGOTTEN, []):
+        await _forget_now(session, condition)
 
 
 async def forget_thread(session: AsyncSession, case_iri: str) -> None:
@@ -45,6 +63,13 @@ async def forget_post(session: AsyncSession, case_iri: str, iri: str) -> None:
     await _forget(session, (InboxEntry.thread_iri == case_iri) & (InboxEntry.content_iri == iri))
 
 
+async def forget_failed_post(session: AsyncSession, iri: str) -> None:
+    """A reply deleted before it got here: activities about it that failed for want of
+    it (an edit, a relay into a thread we lack) keep its text no longer. Found among
+    the failed rows, which are few, as the thread is unknown."""
+    await _forget(session, (InboxEntry.state == "failed") & (InboxEntry.content_iri == iri))
+
+
 async def forget_applied_bodies(db: Database, now: datetime) -> int:
     """Empty the JSON of activities applied (or undone) more than BODY_KEPT ago; the
     row and its activity id stay, so a redelivery is still recognised. How many."""
@@ -52,6 +77,9 @@ async def forget_applied_bodies(db: Database, now: datetime) -> int:
         select(InboxEntry.id)
         .where(BODY_KEPT_CONDITION, InboxEntry.applied_at < now - BODY_KEPT)
         .limit(BODY_BATCH)
+        # Never wait for rows a deletion is forgetting (PostgreSQL; the janitor locks
+        # in id order, a deletion in index order): they are done next round.
+        .with_for_update(skip_locked=True)
     )
     forgotten = 0
     while True:

@@ -31,6 +31,7 @@ from federation.inbound.errors import Unsupported
 from federation.inbound.registry import ActivityHandler, BatchHandler, Envelope, HandlerRegistry
 from node.db.types import utcnow
 from node.inbox.context import ApplyContext
+from node.inbox.forget import forget_again
 from node.inbox.handoff import FreshActivities
 from node.inbox.models import InboxEntry
 from node.network.waiting import wait_event
@@ -152,6 +153,7 @@ class InboxWorker:
                     .values(state="applied", applied_at=utcnow(), last_error=None)
                     .execution_options(synchronize_session=False)
                 )
+                await forget_again(session)
         done = set(applied)
         self._fresh.discard(row.activity_id for row in rows if row.id in done)
         return cut or len(rows) == BATCH

@@ -19,8 +19,16 @@ def carried(activity: dict[str, Any]) -> tuple[str | None, str | None]:
     obj = activity.get("object")
     if not isinstance(obj, dict) or obj.get("type") not in CONTENT_TYPES:
         return None, None
-    iri = obj.get("id") if isinstance(obj.get("id"), str) else None
+    iri = _iri(obj.get("id"))
     if obj["type"] == "Case":
         return iri, iri
-    thread = obj.get("thread")
-    return (thread if isinstance(thread, str) else None), iri
+    return _iri(obj.get("thread")), iri
+
+
+def _iri(value: Any) -> str | None:
+    """A reference as handlers read it (``id_of``: an IRI or an embedded object's id),
+    but None for anything malformed: the handler refuses that activity, and recording
+    what it carries must not fail first (a 500 to the sender)."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else None

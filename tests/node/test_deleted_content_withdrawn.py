@@ -13,9 +13,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, text
 
-from federation.jsonld import CANONICAL_CONTEXT
+from federation.inbound.registry import Envelope
+from federation.jsonld import CANONICAL_CONTEXT, normalize
 from federation.transport import get_json
 from node.cases.models import Tombstone
 from node.cases.notes import signed_tombstone
@@ -23,6 +25,8 @@ from node.db.engine import Database
 from node.db.migrate import upgrade
 from node.inbox.forget import forget_applied_bodies
 from node.inbox.models import InboxEntry
+from node.inbox.store import insert_entries
+from node.outbox.carried import carried
 from node.outbox.models import OutboxEntry
 from tests.node.test_federation_basics import CASE
 from tests.node.test_threads import detail, trio  # noqa: F401  (trio is a fixture)
@@ -33,6 +37,26 @@ from tests.waiting import eventually
 CASE_WORD = "Zebracorn"
 REPLY_WORD = "Quokkafruit"
 KEPT_WORD = "Narwhalbean"
+
+
+@pytest.fixture
+async def pair(network: NodeNetwork) -> tuple[TestNode, TestNode]:
+    """A receiver (US) and a sender (DE) that trust each other."""
+    receiver = await network.spawn("US")
+    sender = await network.spawn("DE")
+    await network.mesh(receiver, sender)
+    return receiver, sender
+
+
+def node_activity(node: TestNode, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """An activity of ``node``'s own actor about ``obj``."""
+    return {
+        "@context": list(CANONICAL_CONTEXT),
+        "id": f"{node.base_url}/activities/{uuid.uuid4().hex}",
+        "type": kind,
+        "actor": f"{node.base_url}/actor",
+        "object": obj,
+    }
 
 
 async def bodies_holding(node: TestNode, word: str) -> list[str]:
@@ -151,12 +175,26 @@ async def stored_json(node: TestNode) -> dict[str, tuple[str, str, str]]:
         return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
+def inbox_row(
+    sender: TestNode, activity_id: str, word: str, state: str, **columns: Any
+) -> InboxEntry:
+    """A stored activity from ``sender`` whose JSON holds ``word``."""
+    body = json.dumps({"text": word})
+    return InboxEntry(
+        activity_id=activity_id,
+        signer_origin=sender.base_url,
+        key_id="k",
+        activity=body,
+        raw=body,
+        state=state,
+        **columns,
+    )
+
+
 async def test_applied_bodies_are_kept_a_day_then_only_their_ids(
-    network: NodeNetwork,
+    pair: tuple[TestNode, TestNode],
 ) -> None:
-    receiver = await network.spawn("US")
-    sender = await network.spawn("DE")
-    await network.mesh(receiver, sender)
+    receiver, sender = pair
     applied = create_case_activity(sender.base_url, title=f"{CASE_WORD} cough")
     assert (await post_inbox(sender, receiver, applied))[0] == 202
 
@@ -169,17 +207,7 @@ async def test_applied_bodies_are_kept_a_day_then_only_their_ids(
     long_ago = datetime.now(UTC) - timedelta(days=30)
     async with receiver.state.db.write() as session:
         for state, activity_id in waiting.items():
-            session.add(
-                InboxEntry(
-                    activity_id=activity_id,
-                    signer_origin=sender.base_url,
-                    key_id="k",
-                    activity=f'{{"kept": "{KEPT_WORD}"}}',
-                    raw=f'{{"kept": "{KEPT_WORD}"}}',
-                    state=state,
-                    received_at=long_ago,
-                )
-            )
+            session.add(inbox_row(sender, activity_id, KEPT_WORD, state, received_at=long_ago))
 
     # Within the day nothing is forgotten; a day later the applied JSON is.
     assert await forget_applied_bodies(receiver.state.db, datetime.now(UTC)) == 0
@@ -240,7 +268,37 @@ async def test_the_upgrade_fills_what_logged_activities_carry_and_withdraws_dele
                 ),
                 {"iri": gone, "origin": origin, "at": datetime(2026, 11, 2)},
             )
+            # Received: logged[0..3] again, as failed, pending, applied and failed rows.
+            for n, state in enumerate(("failed", "pending", "applied", "failed")):
+                await session.execute(
+                    text(
+                        "INSERT INTO inbox (activity_id, signer_origin, key_id, activity, raw,"
+                        " received_at, state, attempts, next_attempt_at) VALUES (:id, :origin,"
+                        " 'k', :body, :body, :at, :state, 0, :at)"
+                    ),
+                    {
+                        "id": f"in{n}",
+                        "origin": origin,
+                        "body": logged[n],
+                        "at": datetime(2026, 11, 1),
+                        "state": state,
+                    },
+                )
         await upgrade(db)
+        async with db.read() as session:
+            received = (
+                await session.execute(
+                    select(InboxEntry.thread_iri, InboxEntry.content_iri, InboxEntry.raw).order_by(
+                        InboxEntry.id
+                    )
+                )
+            ).all()
+        assert [tuple(row) for row in received] == [
+            (gone, gone, ""),  # failed, of a deleted case: forgotten
+            (gone, f"{gone}/r1", logged[1]),  # pending: the worker still needs it
+            (None, None, logged[2]),  # applied: the janitor's, within a day
+            (live, f"{live}/r1", logged[3]),  # failed, of a live case: kept
+        ]
         async with db.read() as session:
             rows = (
                 await session.execute(
@@ -299,14 +357,12 @@ async def test_a_deleted_reply_leaves_the_logs_of_its_node_and_the_origin(
 
 
 async def test_a_peer_cannot_tombstone_a_case_that_is_not_its_own(
-    network: NodeNetwork,
+    pair: tuple[TestNode, TestNode],
 ) -> None:
     """An Announce of a tombstone names a reply of the sender's thread; naming one of
     our cases instead leaves no tombstone (which would serve the case as deleted and
     let a migration withdraw it)."""
-    us = await network.spawn("US")
-    de = await network.spawn("DE")
-    await network.mesh(us, de)
+    us, de = pair
     author = await us.add_member()
     status, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
     assert status == 201, case
@@ -316,13 +372,7 @@ async def test_a_peer_cannot_tombstone_a_case_that_is_not_its_own(
         private_key=de.state.key.private_key,
         key_id=de.state.federation.signing_key.key_id,
     )
-    announce = {
-        "@context": list(CANONICAL_CONTEXT),
-        "id": f"{de.base_url}/activities/{uuid.uuid4().hex}",
-        "type": "Announce",
-        "actor": f"{de.base_url}/actor",
-        "object": forged,
-    }
+    announce = node_activity(de, "Announce", forged)
     status, problem = await post_inbox(de, us, announce)
     assert status in (202, 403), problem
 
@@ -335,3 +385,84 @@ async def test_a_peer_cannot_tombstone_a_case_that_is_not_its_own(
         assert await session.get(Tombstone, case["id"]) is None
     status, body = await us.request("GET", f"/api/v1/cases/{case['local_id']}", token=author.token)
     assert status == 200, body
+
+
+def test_what_an_activity_carries_is_read_as_handlers_read_it() -> None:
+    note = {"id": "https://de.example/replies/1", "type": "Note", "content": "x"}
+    case = "https://us.example/cases/1"
+    assert carried({"type": "Create", "object": {**note, "thread": case}}) == (case, note["id"])
+    embedded = {**note, "thread": {"id": case, "type": "Case"}}  # as id_of() accepts it
+    assert carried({"type": "Announce", "object": embedded}) == (case, note["id"])
+    assert carried({"type": "Update", "object": {"id": case, "type": "Case"}}) == (case, case)
+    assert carried({"type": "Like", "object": note["id"]}) == (None, None)
+    assert carried({"type": "Delete", "object": {"id": case, "type": "Tombstone"}}) == (None, None)
+    malformed = {**note, "thread": ["a", "b"], "id": 7}
+    assert carried({"type": "Create", "object": malformed}) == (None, None)
+
+
+async def test_a_case_created_and_deleted_in_one_batch_leaves_no_text(
+    pair: tuple[TestNode, TestNode],
+) -> None:
+    receiver, sender = pair
+    create = create_case_activity(sender.base_url, title=f"{CASE_WORD} burst")
+    iri = create["object"]["id"]
+    delete = node_activity(sender, "Delete", {"id": iri, "type": "Tombstone"})
+    key_id = sender.state.federation.signing_key.key_id
+    envelopes = [
+        Envelope(activity=normalize(a), signer_origin=sender.base_url, key_id=key_id, raw=a)
+        for a in (create, delete)
+    ]
+    async with receiver.state.db.write() as session:  # one batch for the worker
+        assert len(await insert_entries(session, envelopes)) == 2
+    receiver.state.federation.inbox_worker.wake.set()
+
+    async def both_applied() -> bool:
+        states = {row[0] for row in (await stored_json(receiver)).values()}
+        return states == {"applied"}
+
+    await eventually(both_applied, what="the Create and the Delete applied")
+    assert await bodies_holding(receiver, CASE_WORD) == []
+
+
+async def test_failed_activities_about_an_object_lose_its_text_when_it_is_deleted(
+    pair: tuple[TestNode, TestNode],
+) -> None:
+    """An edit or relay that failed for want of its object keeps its JSON for the
+    operator; once the object's deletion arrives, not its text."""
+    receiver, sender = pair
+    case = f"{sender.base_url}/cases/never-arrived"
+    reply = f"{sender.base_url}/replies/never-arrived"
+    failed = {
+        f"{sender.base_url}/activities/update-case": (case, case, CASE_WORD),
+        f"{sender.base_url}/activities/update-note": (None, reply, REPLY_WORD),
+        f"{sender.base_url}/activities/other": (None, "https://x.example/r", KEPT_WORD),
+    }
+    async with receiver.state.db.write() as session:
+        for activity_id, (thread, content, word) in failed.items():
+            session.add(
+                inbox_row(
+                    sender, activity_id, word, "failed", thread_iri=thread, content_iri=content
+                )
+            )
+
+    tombstone = signed_tombstone(
+        iri=reply,
+        deleted=datetime.now(UTC),
+        private_key=sender.state.key.private_key,
+        key_id=sender.state.federation.signing_key.key_id,
+    )
+    for activity in (
+        node_activity(sender, "Delete", {"id": case, "type": "Tombstone"}),
+        node_activity(sender, "Announce", tombstone),
+    ):
+        status, problem = await post_inbox(sender, receiver, activity)
+        assert status == 202, problem
+
+    async def forgotten() -> bool:
+        stored = await stored_json(receiver)
+        return not any(CASE_WORD in row[2] or REPLY_WORD in row[2] for row in stored.values())
+
+    await eventually(forgotten, what="the failed rows' text forgotten")
+    stored = await stored_json(receiver)
+    assert KEPT_WORD in stored[f"{sender.base_url}/activities/other"][2]
+    assert {stored[activity_id][0] for activity_id in failed} == {"failed"}

@@ -51,6 +51,15 @@ outbox = sa.table(
     sa.column("content_iri", sa.String),
     sa.column("withdrawn_at", node.db.types.UTCDateTime(timezone=True)),
 )
+inbox = sa.table(
+    "inbox",
+    sa.column("id", sa.Integer),
+    sa.column("state", sa.String),
+    sa.column("activity", sa.Text),
+    sa.column("raw", sa.Text),
+    sa.column("thread_iri", sa.String),
+    sa.column("content_iri", sa.String),
+)
 tombstones = sa.table("tombstones", sa.column("iri", sa.String))
 cases = sa.table("cases", sa.column("iri", sa.String))
 replies = sa.table("replies", sa.column("iri", sa.String))
@@ -65,37 +74,46 @@ def _carried(body: str) -> tuple[str | None, str | None]:
     obj = activity.get("object") if isinstance(activity, dict) else None
     if not isinstance(obj, dict) or obj.get("type") not in ("Case", "Note"):
         return None, None
-    iri = obj.get("id") if isinstance(obj.get("id"), str) else None
+    iri = _iri(obj.get("id"))
     if obj["type"] == "Case":
         return iri, iri
-    thread = obj.get("thread")
-    return (thread if isinstance(thread, str) else None), iri
+    return _iri(obj.get("thread")), iri
 
 
-def _fill_carried(connection: sa.Connection) -> None:
+def _iri(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _fill_carried(
+    connection: sa.Connection,
+    key: sa.ColumnClause[Any],
+    body: sa.ColumnClause[Any],
+    table: sa.TableClause,
+    *conditions: sa.ColumnElement[bool],
+) -> None:
+    """Record what each row's JSON carries, a thousand rows at a time in key order."""
     after = 0
     while True:
         rows = connection.execute(
-            sa.select(outbox.c.seq, outbox.c.body)
-            .where(outbox.c.seq > after)
-            .order_by(outbox.c.seq)
-            .limit(BATCH)
+            sa.select(key, body).where(key > after, *conditions).order_by(key).limit(BATCH)
         ).all()
         if not rows:
             return
         values = []
-        for seq, body in rows:
-            thread, content = _carried(body)
+        for row_key, text in rows:
+            thread, content = _carried(text)
             if thread or content:
-                values.append({"key": seq, "thread": thread, "content": content})
+                values.append({"key": row_key, "thread": thread, "content": content})
         if values:
             connection.execute(
-                outbox.update()
-                .where(outbox.c.seq == sa.bindparam("key"))
+                table.update()
+                .where(key == sa.bindparam("key"))
                 .values(thread_iri=sa.bindparam("thread"), content_iri=sa.bindparam("content")),
                 values,
             )
-        after = rows[-1].seq
+        after = rows[-1][0]
 
 
 def upgrade() -> None:
@@ -106,7 +124,7 @@ def upgrade() -> None:
         sa.Column("withdrawn_at", node.db.types.UTCDateTime(timezone=True), nullable=True),
     )
     connection = op.get_bind()
-    _fill_carried(connection)
+    _fill_carried(connection, outbox.c.seq, outbox.c.body, outbox)
     op.create_index("ix_outbox_thread_iri", "outbox", ["thread_iri"])
     op.create_index("ix_outbox_content_iri", "outbox", ["content_iri"])
     # Only tombstones of objects that are gone: a peer could leave one naming a live
@@ -125,7 +143,20 @@ def upgrade() -> None:
     )
     op.add_column("inbox", sa.Column("thread_iri", sa.String(length=500), nullable=True))
     op.add_column("inbox", sa.Column("content_iri", sa.String(length=500), nullable=True))
+    # Applied rows lose their JSON to the janitor within a day; pending and failed rows
+    # keep it (failed ones for good), so they record what they carry, as new rows do.
+    # A failed row of an object deleted already loses its JSON here.
+    unfinished = inbox.c.state.in_(("pending", "failed"))
+    _fill_carried(connection, inbox.c.id, inbox.c.activity, inbox, unfinished)
     op.create_index("ix_inbox_thread_iri", "inbox", ["thread_iri"])
+    connection.execute(
+        inbox.update()
+        .where(
+            inbox.c.state == "failed",
+            sa.or_(inbox.c.thread_iri.in_(deleted), inbox.c.content_iri.in_(deleted)),
+        )
+        .values(activity="", raw="")
+    )
     op.create_index(
         "ix_inbox_body_kept",
         "inbox",
