@@ -48,7 +48,9 @@ async def _forget(session: AsyncSession, condition: ColumnElement[bool]) -> None
 async def forget_again(session: AsyncSession) -> None:
     """After the inbox worker marked its batch applied: rows of that batch were still
     pending when a deletion in it forgot their thread or post (a reply and its Delete
-    claimed together), and are forgotten now."""
+    claimed together), and are forgotten now. (A deletion whose savepoint rolled back
+    after forgetting is forgotten again too: that costs only JSON of applied rows,
+    which the janitor empties within a day anyway, never the case or reply.)"""
     for condition in session.info.pop(_FORGOTTEN, []):
         await _forget_now(session, condition)
 
