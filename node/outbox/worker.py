@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, exists, or_, select, update
+from sqlalchemy import ColumnElement, Exists, Select, and_, bindparam, exists, or_, select, update
 
 from federation.delivery.outcome import Outcome, Verdict
 from federation.delivery.policy import RetryPolicy
@@ -86,6 +86,10 @@ def _waiting(origin: Any, after: Any) -> ColumnElement[bool]:
         or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == origin),
         OutboxEntry.withdrawn_at.is_(None),
     )
+
+
+# Built once: asked before each delivery of an entry that carries text.
+WITHDRAWN_AT = select(OutboxEntry.withdrawn_at).where(OutboxEntry.seq == bindparam("seq"))
 
 
 def _next_for(peer: Peer, after: int) -> Select[int]:
@@ -203,6 +207,8 @@ class DeliveryWorker:
             progress: _Progress | None = None
             saved_at = time.monotonic()
             for entry in entries:
+                if await self._withdrawn_since_read(entry):
+                    continue  # deleted while this batch went out: the Delete follows
                 outcome = await post_activity(
                     self.state.http, peer.inbox_url, entry.body.encode(), self.signing_key
                 )
@@ -223,6 +229,16 @@ class DeliveryWorker:
                 done = len(entries) < PREFETCH
                 if not await self.save(peer, progress, release_if_done=done):
                     return
+
+    async def _withdrawn_since_read(self, entry: OutboxEntry) -> bool:
+        """Whether the text this entry carries was deleted after the batch was read (a
+        batch of PREFETCH can take seconds to send). Asked only of entries that carry
+        text (withdraw.py), just before each is sent."""
+        if entry.thread_iri is None and entry.content_iri is None:
+            return False
+        async with self.state.db.read() as session:
+            withdrawn = await session.scalar(WITHDRAWN_AT, {"seq": entry.seq})
+        return withdrawn is not None
 
     async def save(self, peer: Peer, progress: _Progress, *, release_if_done: bool) -> bool:
         """Write the pointer of deliveries that succeeded; True if draining goes on

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from federation.delivery.outcome import Verdict
 from federation.inbound.registry import Envelope
 from federation.jsonld import CANONICAL_CONTEXT, normalize
 from federation.transport import get_json
@@ -26,7 +27,9 @@ from node.db.migrate import upgrade
 from node.inbox.forget import forget_applied_bodies
 from node.inbox.models import InboxEntry
 from node.inbox.store import insert_entries
+from node.outbox import worker as outbox_worker
 from node.outbox.carried import carried
+from node.outbox.catchup import CatchUp
 from node.outbox.models import OutboxEntry
 from tests.node.test_federation_basics import CASE
 from tests.node.test_threads import detail, trio  # noqa: F401  (trio is a fixture)
@@ -466,3 +469,57 @@ async def test_failed_activities_about_an_object_lose_its_text_when_it_is_delete
     stored = await stored_json(receiver)
     assert KEPT_WORD in stored[f"{sender.base_url}/activities/other"][2]
     assert {stored[activity_id][0] for activity_id in failed} == {"failed"}
+
+
+async def test_text_deleted_while_its_batch_goes_out_is_not_sent(
+    pair: tuple[TestNode, TestNode], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker reads up to 50 entries and sends them one by one: one withdrawn in
+    between is skipped, and only its Delete follows."""
+    us, de = pair
+    author = await us.add_member()
+    await de.stop()
+    kept, doomed = [
+        (
+            await us.request(
+                "POST", "/api/v1/cases", token=author.token, json={**CASE, "title": title}
+            )
+        )[1]
+        for title in (f"{KEPT_WORD} rash", f"{CASE_WORD} fever")
+    ]
+    send = outbox_worker.post_activity
+    deleted: list[int] = []
+
+    async def deleting_after_the_first(http: Any, url: str, body: bytes, key: Any) -> Any:
+        outcome = await send(http, url, body, key)
+        if url.startswith(de.base_url) and outcome.verdict is Verdict.DELIVERED and not deleted:
+            # The kept case is delivered; the doomed one is next in the same batch.
+            path = f"/api/v1/cases/{doomed['local_id']}"
+            deleted.append((await us.request("DELETE", path, token=author.token))[0])
+        return outcome
+
+    monkeypatch.setattr(outbox_worker, "post_activity", deleting_after_the_first)
+
+    async def no_pull(self: CatchUp) -> int:
+        return 0  # DE would read both cases from the outbox on start: pushes only here
+
+    monkeypatch.setattr(CatchUp, "pull_all", no_pull)
+    await de.start()
+
+    async def tombstoned() -> bool:
+        async with de.state.db.read() as session:
+            return await session.get(Tombstone, doomed["id"]) is not None
+
+    await eventually(tombstoned, what="the Delete on DE")
+    assert deleted == [204]
+    reader = await de.add_member()
+    assert await detail(de, reader, kept["id"]) is not None
+    # Never received, not only forgotten on arrival of the Delete: no row for it.
+    async with us.state.db.read() as session:
+        create_id = await session.scalar(
+            select(OutboxEntry.activity_id).where(
+                OutboxEntry.content_iri == doomed["id"], OutboxEntry.activity_type == "Create"
+            )
+        )
+    assert create_id is not None
+    assert create_id not in await stored_json(de)
