@@ -42,14 +42,15 @@ def _refuse(db: Database, holds: str) -> SetupError:
     return SetupError(f"the database {db.display_url} {holds}; use an empty database")
 
 
-async def _refuse_unless_ours_to_fill(db: Database) -> None:
+async def _refuse_unless_ours_to_fill(db: Database) -> str | None:
     """An empty database is taken, and so is one with our schema and no data yet: an
     ``init`` that stopped between migrating and recording the node (the two are
-    separate transactions), or a schema a DBA applied ahead. Anything else is refused."""
+    separate transactions), or a schema a DBA applied ahead. Anything else is refused.
+    The revision the database is at (None if empty)."""
     async with db.write_connection() as connection:
         tables = set(await connection.run_sync(_table_names))
     if not tables:
-        return
+        return None
     revision = await current_revision(db) if "alembic_version" in tables else None
     if revision is None or not is_known_revision(revision) or "node" not in tables:
         known = f"alembic revision {revision!r}" if revision else "tables"
@@ -62,14 +63,14 @@ async def _refuse_unless_ours_to_fill(db: Database) -> None:
         for name in sorted(DATA_TABLES & tables):
             if await session.scalar(select(literal_column("1")).select_from(table(name))):
                 raise _refuse(db, f"holds a Curbside node's data ({name}) but no node record")
+    return revision
 
 
 async def _create_database(config: NodeConfig) -> None:
     db = Database(config.sqlalchemy_url, pool_size=1)
     try:
         await db.ping()
-        await _refuse_unless_ours_to_fill(db)
-        if await current_revision(db) != head_revision():
+        if await _refuse_unless_ours_to_fill(db) != head_revision():
             await upgrade(db)
         async with db.write() as session:
             session.add(NodeRecord(id=1, domain=config.domain, country=config.country))

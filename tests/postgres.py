@@ -138,36 +138,33 @@ class PostgresCluster:
     def _url(self, name: str) -> str:
         return f"postgresql+asyncpg://curbside@127.0.0.1:{self.port}/{name}"
 
-    def _createdb(self, name: str, *options: str) -> None:
-        self._run(
-            "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "curbside", *options, name
-        )
+    def _client(self, tool: str, *args: str) -> None:
+        """Run a client program (createdb, dropdb) against this cluster."""
+        self._run(tool, "-h", "127.0.0.1", "-p", str(self.port), "-U", "curbside", *args)
+
+    def _new_database(self, *options: str) -> str:
+        self.counter += 1
+        name = f"curbside_test_{os.getpid()}_{self.counter}"
+        self._client("createdb", *options, name)
+        return self._url(name)
 
     def create_database(self) -> str:
         """A fresh empty database; returns its async SQLAlchemy URL."""
-        self.counter += 1
-        name = f"curbside_test_{os.getpid()}_{self.counter}"
-        self._createdb(name)
-        return self._url(name)
+        return self._new_database()
 
     def create_migrated_database(self) -> str:
         """A fresh database with the schema at head, cloned from a template migrated
         once per cluster; returns its async SQLAlchemy URL."""
         if not self.template_ready:
-            self._createdb(TEMPLATE)
+            self._client("createdb", TEMPLATE)
             try:
                 migrate_in_a_thread(self._url(TEMPLATE))
             except BaseException:
                 # Or every later test would fail on "already exists", hiding this error.
-                self._run(
-                    "dropdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "curbside", TEMPLATE
-                )
+                self._client("dropdb", TEMPLATE)
                 raise
             self.template_ready = True
-        self.counter += 1
-        name = f"curbside_test_{os.getpid()}_{self.counter}"
-        self._createdb(name, "--template", TEMPLATE)
-        return self._url(name)
+        return self._new_database("--template", TEMPLATE)
 
 
 def _has_c_utf8() -> bool:

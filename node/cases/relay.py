@@ -28,7 +28,6 @@ from node.events import ThreadChanged, record_event
 from node.inbox.context import ApplyContext
 from node.inbox.forget import forget_failed_post
 from node.outbox.publish import publish
-from node.outbox.withdraw import withdraw_post
 from node.state import NodeState
 
 
@@ -251,13 +250,11 @@ async def delete_reply_copy(
         return None  # not the sender's to delete: no tombstone either
     await insert_ignoring_conflict(session, Tombstone, tombstone)
     await session.execute(delete(Reply).where(Reply.iri == iri))
-    if case is not None:
+    if case is not None:  # always, while the reply was there (a foreign key)
         case.reply_count = max(0, case.reply_count - 1)
         record_event(session, ThreadChanged(case.id))
         await session.flush()  # the case row before the logs' rows: lock order
-        await purge_reply_text(session, case.iri, iri)
-    else:
-        await withdraw_post(session, iri)  # our relay of it, or our own Create of it
+        await purge_reply_text(session, case.iri, iri)  # our relay or our own Create
     return reply
 
 

@@ -88,12 +88,7 @@ async def forget_applied_bodies(db: Database, now: datetime) -> int:
         async with db.write() as session:
             ids = list(await session.scalars(due))
             if ids:
-                await session.execute(
-                    update(InboxEntry)
-                    .where(InboxEntry.id.in_(ids))
-                    .values(activity="", raw="")
-                    .execution_options(synchronize_session=False)
-                )
+                await _forget_now(session, InboxEntry.id.in_(ids))
         forgotten += len(ids)
         if len(ids) < BODY_BATCH:
             return forgotten

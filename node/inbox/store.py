@@ -228,19 +228,20 @@ async def insert_entries(session: AsyncSession, envelopes: Iterable[Envelope]) -
     now = utcnow()
     rows: dict[str, dict[str, Any]] = {}
     for envelope in envelopes:
-        rows.setdefault(  # the first of two with one id is the one stored
-            envelope.id,
-            {
-                "activity_id": envelope.id,
-                "signer_origin": envelope.signer_origin,
-                "key_id": envelope.key_id,
-                "activity": _dumps(envelope.activity),
-                "raw": envelope.raw_json or _dumps(envelope.raw),
-                "received_at": now,
-                "next_attempt_at": now,
-                **dict(zip(("thread_iri", "content_iri"), carried(envelope.activity), strict=True)),
-            },
-        )
+        if envelope.id in rows:
+            continue  # the first of two with one id is the one stored
+        thread_iri, content_iri = carried(envelope.activity)
+        rows[envelope.id] = {
+            "activity_id": envelope.id,
+            "signer_origin": envelope.signer_origin,
+            "key_id": envelope.key_id,
+            "activity": _dumps(envelope.activity),
+            "raw": envelope.raw_json or _dumps(envelope.raw),
+            "received_at": now,
+            "next_attempt_at": now,
+            "thread_iri": thread_iri,
+            "content_iri": content_iri,
+        }
     return await insert_new(session, InboxEntry, list(rows.values()), "activity_id")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node.db.base import Base
@@ -39,11 +40,21 @@ class OutboxEntry(Base):
     withdrawn_at: Mapped[datetime | None]
 
 
-# What waits for one peer is "seq > its pointer AND (recipient IS NULL OR recipient =
-# it)" (outbox/worker.py), asked every few seconds per peer. By seq alone that reads
-# again every row addressed to other peers since the pointer (a caught-up peer's
-# pointer stays put while Views go to others); by (recipient, seq) it reads two
-# ranges of this index.
+def waiting_for(origin: Any, after: Any) -> ColumnElement[bool]:
+    """Entries after ``after`` that go to the peer at ``origin`` (values, or an outer
+    query's columns): the delivery worker's queue and the pending count peers show.
+    Withdrawn ones go to no one (withdraw.py)."""
+    return and_(
+        OutboxEntry.seq > after,
+        or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == origin),
+        OutboxEntry.withdrawn_at.is_(None),
+    )
+
+
+# What waits for one peer (waiting_for) is asked every few seconds per peer. By seq
+# alone that reads again every row addressed to other peers since the pointer (a
+# caught-up peer's pointer stays put while Views go to others); by (recipient, seq)
+# it reads two ranges of this index.
 Index("ix_outbox_recipient_seq", OutboxEntry.recipient, OutboxEntry.seq)
 
 

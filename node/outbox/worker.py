@@ -20,16 +20,15 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Exists, Select, and_, bindparam, exists, or_, select, update
 
 from federation.delivery.outcome import Outcome, Verdict
 from federation.delivery.policy import RetryPolicy
 from federation.transport import SigningKey, post_activity
 from node.db.types import utcnow
 from node.network.waiting import nap
-from node.outbox.models import Delivery, DeliveryFailure, OutboxEntry
+from node.outbox.models import Delivery, DeliveryFailure, OutboxEntry, waiting_for
 from node.peers.models import Peer
 from node.state import NodeState
 
@@ -78,28 +77,18 @@ def _succeeded(delivery: Delivery, progress: _Progress) -> None:
     _moved_past(delivery, progress.seq, progress.status, success_at=progress.at)
 
 
-def _waiting(origin: Any, after: Any) -> ColumnElement[bool]:
-    """Outbox entries after ``after`` that go to the peer at ``origin`` (values, or
-    the outer query's columns); withdrawn ones go to no one (withdraw.py)."""
-    return and_(
-        OutboxEntry.seq > after,
-        or_(OutboxEntry.recipient.is_(None), OutboxEntry.recipient == origin),
-        OutboxEntry.withdrawn_at.is_(None),
-    )
-
-
 # Built once: asked before each delivery of an entry that carries text.
 WITHDRAWN_AT = select(OutboxEntry.withdrawn_at).where(OutboxEntry.seq == bindparam("seq"))
 
 
 def _next_for(peer: Peer, after: int) -> Select[int]:
     """The next activity waiting for ``peer`` after ``after``, if any."""
-    return select(OutboxEntry.seq).where(_waiting(peer.origin, after)).limit(1)
+    return select(OutboxEntry.seq).where(waiting_for(peer.origin, after)).limit(1)
 
 
 def _has_pending() -> Exists:
     """Correlated with the outer query's Delivery and Peer rows."""
-    return exists().where(_waiting(Peer.origin, Delivery.last_delivered_seq))
+    return exists().where(waiting_for(Peer.origin, Delivery.last_delivered_seq))
 
 
 def claimable(now: datetime, busy: list[int], limit: int) -> Select[int]:
@@ -192,7 +181,7 @@ class DeliveryWorker:
                 entries = (
                     await session.scalars(
                         select(OutboxEntry)
-                        .where(_waiting(peer.origin, delivery.last_delivered_seq))
+                        .where(waiting_for(peer.origin, delivery.last_delivered_seq))
                         .order_by(OutboxEntry.seq)
                         .limit(PREFETCH)
                     )

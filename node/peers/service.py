@@ -15,7 +15,7 @@ from federation.proofs.multibase import public_key_to_multikey
 from federation.signatures.keys import fingerprint
 from federation.transport import FetchError, SigningKey, get_json
 from node.audit.service import record
-from node.outbox.models import Delivery, OutboxEntry
+from node.outbox.models import Delivery, OutboxEntry, waiting_for
 from node.peers.models import Peer
 
 
@@ -135,11 +135,7 @@ async def list_peers(session: AsyncSession) -> list[PeerHealth]:
                 await session.scalar(
                     select(func.count())
                     .select_from(OutboxEntry)
-                    .where(OutboxEntry.seq > delivery.last_delivered_seq)
-                    .where(
-                        (OutboxEntry.recipient.is_(None)) | (OutboxEntry.recipient == peer.origin)
-                    )
-                    .where(OutboxEntry.withdrawn_at.is_(None))
+                    .where(waiting_for(peer.origin, delivery.last_delivered_seq))
                 )
                 or 0
             )

@@ -76,6 +76,28 @@ async def bodies_holding(node: TestNode, word: str) -> list[str]:
         return [f"outbox {kind}" for kind in sent] + [f"inbox {state}" for state in received]
 
 
+async def has_tombstone(node: TestNode, iri: str) -> bool:
+    async with node.state.db.read() as session:
+        return await session.get(Tombstone, iri) is not None
+
+
+async def outbox_entries(node: TestNode, iri: str, *, withdrawn: bool) -> int:
+    """How many of ``node``'s outbox entries carry the text of ``iri``, withdrawn or not."""
+    column = OutboxEntry.withdrawn_at
+    async with node.state.db.read() as session:
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(OutboxEntry)
+                .where(
+                    OutboxEntry.content_iri == iri,
+                    column.is_not(None) if withdrawn else column.is_(None),
+                )
+            )
+            or 0
+        )
+
+
 async def outbox_pages(reader: TestNode, origin: TestNode) -> str:
     """Everything ``reader`` gets from ``origin``'s /outbox, page after page (signed)."""
     state = reader.state
@@ -142,13 +164,7 @@ async def test_a_deleted_case_and_its_thread_leave_every_log(
 
     await eventually(gone_on_de, what="the case deleted on DE")
     # DE withdrew the reply it had sent to the origin from its own log.
-    async with de.state.db.read() as session:
-        withdrawn = await session.scalar(
-            select(func.count())
-            .select_from(OutboxEntry)
-            .where(OutboxEntry.content_iri == reply["id"], OutboxEntry.withdrawn_at.is_not(None))
-        )
-    assert withdrawn == 1
+    assert await outbox_entries(de, reply["id"], withdrawn=True) == 1
     assert await bodies_holding(de, REPLY_WORD) == []  # nor what it received of the thread
     assert await bodies_holding(de, CASE_WORD) == []
 
@@ -156,11 +172,7 @@ async def test_a_deleted_case_and_its_thread_leave_every_log(
     await fr.start()
     await eventually(lambda: detail(fr, fr_doc, kept["id"]), what="the other case on FR")
 
-    async def fr_has_tombstone() -> bool:
-        async with fr.state.db.read() as session:
-            return await session.get(Tombstone, case["id"]) is not None
-
-    await eventually(fr_has_tombstone, what="the Delete on FR")
+    await eventually(lambda: has_tombstone(fr, case["id"]), what="the Delete on FR")
     assert await bodies_holding(fr, CASE_WORD) == []
     assert await bodies_holding(fr, REPLY_WORD) == []
     # A node reading the origin's outbox finds the other case, nothing of this one.
@@ -350,13 +362,7 @@ async def test_a_deleted_reply_leaves_the_logs_of_its_node_and_the_origin(
         return await bodies_holding(us, REPLY_WORD) == []
 
     await eventually(withdrawn_at_origin, what="the origin's relay withdrawn")
-    async with us.state.db.read() as session:
-        case_text = await session.scalar(
-            select(func.count())
-            .select_from(OutboxEntry)
-            .where(OutboxEntry.content_iri == case["id"], OutboxEntry.withdrawn_at.is_(None))
-        )
-    assert case_text, "the case's own entries stay"
+    assert await outbox_entries(us, case["id"], withdrawn=False), "the case's own entries stay"
 
 
 async def test_a_peer_cannot_tombstone_a_case_that_is_not_its_own(
@@ -384,8 +390,7 @@ async def test_a_peer_cannot_tombstone_a_case_that_is_not_its_own(
         return status == 403 or state in ("applied", "failed")
 
     await eventually(settled, what="the Announce applied or refused")
-    async with us.state.db.read() as session:
-        assert await session.get(Tombstone, case["id"]) is None
+    assert not await has_tombstone(us, case["id"])
     status, body = await us.request("GET", f"/api/v1/cases/{case['local_id']}", token=author.token)
     assert status == 200, body
 
@@ -506,11 +511,7 @@ async def test_text_deleted_while_its_batch_goes_out_is_not_sent(
     monkeypatch.setattr(CatchUp, "pull_all", no_pull)
     await de.start()
 
-    async def tombstoned() -> bool:
-        async with de.state.db.read() as session:
-            return await session.get(Tombstone, doomed["id"]) is not None
-
-    await eventually(tombstoned, what="the Delete on DE")
+    await eventually(lambda: has_tombstone(de, doomed["id"]), what="the Delete on DE")
     assert deleted == [204]
     reader = await de.add_member()
     assert await detail(de, reader, kept["id"]) is not None
