@@ -55,6 +55,7 @@ class NodeConfig:
     log_level: str = "info"
     log_format: str = "json"
     view_report_seconds: float = 60.0
+    metrics_max_age_seconds: float = 60.0
     image_max_bytes: int = 10 * 1024 * 1024
     attestation_sync_seconds: float = 5.0
     image_max_pixels: int = 40_000_000
@@ -195,6 +196,12 @@ def check_positive(value: float) -> float:
     return value
 
 
+def check_not_negative(value: float) -> float:
+    if value < 0:
+        raise ValueError("must be zero or more")
+    return value
+
+
 def check_range(low: int, high: int) -> Callable[[int], int]:
     def check(value: int) -> int:
         if not low <= value <= high:
@@ -234,6 +241,7 @@ SETTINGS: Final[Mapping[str, Setting]] = {
     "log_level": Setting(str, check_choice("debug", "info", "warning", "error")),
     "log_format": Setting(str, check_choice("json", "text")),
     "view_report_seconds": Setting(float, check_positive),
+    "metrics_max_age_seconds": Setting(float, check_not_negative),  # 0: computed per view
     "image_max_bytes": Setting(int, check_positive),
     "attestation_sync_seconds": Setting(float, check_positive),
     "image_max_pixels": Setting(int, check_positive),

@@ -21,6 +21,7 @@ from node.db.engine import Database
 from node.events import EventBus
 from node.identity.keys import NodeKey
 from node.logs import NodeLogger
+from node.metrics.cache import MetricsCache
 from node.web.sessions import SessionKeys
 
 if TYPE_CHECKING:  # the runtime module imports this one; the name is for annotations only
@@ -46,6 +47,8 @@ class NodeState:
     runtime: FederationRuntime | None = None
     # Failed sign-ins per account and client address; in memory only (accounts).
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    # The figures of /metrics, computed at most once a minute (metrics/cache.py).
+    metrics: MetricsCache = field(default_factory=MetricsCache)
 
     @property
     def federation(self) -> FederationRuntime:

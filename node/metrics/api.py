@@ -11,7 +11,7 @@ from node.api.problems import Problem
 from node.api.routing import ApiRoutes
 from node.members.auth import verified_member
 from node.metrics.schemas import Metrics, MetricsQuery
-from node.metrics.service import compute_metrics
+from node.metrics.service import current_metrics
 from node.state import node_state
 
 api = ApiRoutes(tag="metrics")
@@ -29,7 +29,9 @@ async def get_metrics(request: web.Request) -> web.Response:
     share resolved and the share whose author found what they needed: for the cases
     posted on this node (``node``) and for every case this node knows (``network``),
     over all time (``overall``) and over the last ``days`` days (``period``, default
-    30), with the weekly series and first-reply-time buckets the metrics page draws."""
+    30), with the weekly series and first-reply-time buckets the metrics page draws.
+    Computed at most once a minute (``metrics_max_age_seconds``); ``period.until`` says
+    when."""
     verified_member(request)
     try:
         query = MetricsQuery.model_validate(dict(request.query))
@@ -41,5 +43,4 @@ async def get_metrics(request: web.Request) -> web.Response:
         raise Problem(
             400, gettext("Some query parameters are invalid."), slug="invalid-query", errors=details
         ) from None
-    async with node_state(request).db.read_long() as session:
-        return json_response(await compute_metrics(session, days=query.days))
+    return json_response(await current_metrics(node_state(request), query.days))

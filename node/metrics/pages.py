@@ -15,7 +15,7 @@ from i18n.formatting import number_text, percent_text
 from i18n.translate import N_, current_language, gettext
 from node.metrics.charts import Chart, stacked_bars
 from node.metrics.schemas import DEFAULT_DAYS, Figures, Metrics, MetricsQuery, ScopeFigures
-from node.metrics.service import compute_metrics
+from node.metrics.service import current_metrics
 from node.state import NODE
 from node.web.context import verified_page_member
 from node.web.templating import render
@@ -131,8 +131,7 @@ def _days(request: web.Request) -> tuple[int, bool]:
 async def metrics_page(request: web.Request) -> web.Response:
     verified_page_member(request)
     days, ignored = _days(request)
-    async with request.app[NODE].db.read_long() as session:
-        metrics = await compute_metrics(session, days=days)
+    metrics = await current_metrics(request.app[NODE], days)
     weekly, weekly_rows = weekly_chart(metrics.node, metrics.network)
     waits, wait_rows = reply_time_chart(metrics.node, metrics.network)
     choices = sorted({*PERIOD_CHOICES, days})

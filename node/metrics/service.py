@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CTE,
@@ -45,6 +45,9 @@ from node.metrics.schemas import (
     WeekCount,
 )
 from node.metrics.sql import median, seconds_between, whole
+
+if TYPE_CHECKING:  # state.py imports the cache, which imports the schemas only
+    from node.state import NodeState
 
 WEEK_SECONDS = 7 * 24 * 3600
 # Upper bounds of the first-reply-time buckets: 15 min, 1 h, 3 h, 12 h, 1 day, 3 days.
@@ -228,3 +231,14 @@ async def compute_metrics(
         node=await _scope(session, local_only=True, period=period, overall=overall),
         network=await _scope(session, local_only=False, period=period, overall=overall),
     )
+
+
+async def current_metrics(state: NodeState, days: int) -> Metrics:
+    """The figures a viewer sees: computed at most once per ``metrics_max_age_seconds``
+    for each period length, whoever asks (cache.py)."""
+
+    async def compute() -> Metrics:
+        async with state.db.read_long() as session:
+            return await compute_metrics(session, days=days)
+
+    return await state.metrics.get(days, compute, max_age=state.config.metrics_max_age_seconds)

@@ -160,8 +160,9 @@ async def test_metrics_of_an_empty_node_and_bad_periods(network: NodeNetwork) ->
 
 async def test_the_figures_follow_what_members_do(network: NodeNetwork) -> None:
     """The per-case copy the metrics read is kept by triggers: replies, resolution,
-    views and deletes show up without the metrics code knowing about them."""
-    node = await network.spawn("US")
+    views and deletes show up without the metrics code knowing about them (figures
+    computed for every view: the minute's cache is tested in test_metrics_cache.py)."""
+    node = await network.spawn("US", metrics_max_age_seconds=0)
     author = await node.add_member()
     colleague = await node.add_member()
 
@@ -212,7 +213,7 @@ async def test_the_figures_never_tell_whose_anonymous_reply_it_was(
     member could then read from "answered" who is behind a pseudonym: post, watch the
     figure, see whether it moves. So an anonymous reply counts the same whoever wrote
     it (a revision that compared members was reverted for this)."""
-    node = await network.spawn("US")
+    node = await network.spawn("US", metrics_max_age_seconds=0)
     author = await node.add_member()
     colleague = await node.add_member()
 
