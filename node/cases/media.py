@@ -12,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 
 from federation.transport import FetchError, get_bytes
 from i18n.translate import ngettext
 from node.api.problems import Problem
 from node.cases.access import case_or_404, require_author
-from node.cases.models import Attachment
+from node.cases.models import STILL_TO_FETCH, Attachment
 from node.cases.service import new_local_id
 from node.cases.threads import publish_thread_state
 from node.db.types import utcnow
@@ -30,8 +31,17 @@ from node.privacy import guard
 from node.state import NodeState
 
 MEDIA_DIR = "media"
-MAX_FETCH_ATTEMPTS = 8
 FETCH_BATCH = 20
+# After the n-th failed fetch of an image the next waits 30 s * 2**(n-1), at most 6
+# hours: an origin that is down for an hour or restarts for an upgrade is retried
+# soon after it is back, and one that is gone costs a request per image every six
+# hours until FETCH_ATTEMPTS_MAX (about two days; models.py).
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=6)
+
+
+def fetch_retry_delay(failures: int) -> timedelta:
+    return min(LONGEST_RETRY, FIRST_RETRY * 2 ** max(0, failures - 1))
 
 
 def media_path(state: NodeState, local_id: str) -> Path:
@@ -112,10 +122,13 @@ async def add_image(
     return attachment
 
 
-# Built once; answered from the partial index ix_attachments_unfetched (models.py).
-UNFETCHED = (
+# Built once; answered from the partial index ix_attachments_to_fetch (models.py).
+DUE_FOR_FETCH = (
     select(Attachment)
-    .where(Attachment.fetched_at.is_(None), Attachment.fetch_attempts < MAX_FETCH_ATTEMPTS)
+    .where(
+        STILL_TO_FETCH,
+        or_(Attachment.next_fetch_at.is_(None), Attachment.next_fetch_at <= bindparam("now")),
+    )
     .order_by(Attachment.id)
     .limit(FETCH_BATCH)
 )
@@ -124,7 +137,7 @@ UNFETCHED = (
 async def fetch_missing(state: NodeState) -> int:
     """Copy images of other nodes' cases that we do not have yet; returns how many."""
     async with state.db.read() as session:
-        missing = (await session.scalars(UNFETCHED)).all()
+        missing = (await session.scalars(DUE_FOR_FETCH, {"now": utcnow()})).all()
     fetched = 0
     for attachment in missing:
         ok = await _fetch_one(state, attachment)
@@ -137,6 +150,7 @@ async def fetch_missing(state: NodeState) -> int:
                 fetched += 1
             else:
                 row.fetch_attempts += 1
+                row.next_fetch_at = utcnow() + fetch_retry_delay(row.fetch_attempts)
     return fetched
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, and_, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.db.base import Base
@@ -279,13 +279,26 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     fetched_at: Mapped[datetime | None]
     fetch_attempts: Mapped[int] = mapped_column(default=0)
+    # After a failed fetch, the next one waits (media.py, fetch_retry_delay).
+    next_fetch_at: Mapped[datetime | None]
 
 
-# The image fetcher asks every few seconds for the images not fetched yet (media.py):
-# few rows, found in a small partial index instead of a scan of every image.
+# Failed fetches of an image before the node gives up on it: about two days of
+# retries (media.py). A literal in the index and in the fetcher's query alike: SQLite
+# uses a partial index only for a query that repeats its condition word for word, and
+# a bound parameter is not the same words. Changing it takes a migration.
+FETCH_ATTEMPTS_MAX = 16
+STILL_TO_FETCH = and_(
+    Attachment.fetched_at.is_(None),
+    Attachment.fetch_attempts < literal_column(str(FETCH_ATTEMPTS_MAX)),
+)
+
+# The image fetcher asks every few seconds for the images it still has to fetch
+# (media.py): few rows, found in a small partial index instead of a scan of every
+# image; the ones it gave up on leave it.
 Index(
-    "ix_attachments_unfetched",
+    "ix_attachments_to_fetch",
     Attachment.id,
-    sqlite_where=Attachment.fetched_at.is_(None),
-    postgresql_where=Attachment.fetched_at.is_(None),
+    sqlite_where=STILL_TO_FETCH,
+    postgresql_where=STILL_TO_FETCH,
 )

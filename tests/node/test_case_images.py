@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from PIL import Image
+from sqlalchemy import select, update
 
-from node.cases.media import media_path
+from node.cases.media import fetch_missing, fetch_retry_delay, media_path
+from node.cases.models import FETCH_ATTEMPTS_MAX, Attachment
+from node.db.types import utcnow
 from tests.node.test_federation_basics import CASE
 from tests.peering import signed_headers
 from tests.rig import Account, NodeNetwork, TestNode
@@ -123,3 +127,71 @@ async def test_decompression_bombs_and_oversize_uploads_are_refused(network: Nod
     assert (await upload(node, author, case["local_id"], noise.getvalue()))[0] == 413
     _, detail = await node.request("GET", f"/api/v1/cases/{case['local_id']}", token=author.token)
     assert detail["images"] == []
+
+
+def test_failed_fetches_wait_longer_each_time() -> None:
+    assert [fetch_retry_delay(n).total_seconds() for n in (1, 2, 3, 10, 11, 15)] == [
+        30,
+        60,
+        120,
+        15360,
+        21600,
+        21600,
+    ]
+    schedule = sum((fetch_retry_delay(n) for n in range(1, FETCH_ATTEMPTS_MAX)), timedelta())
+    assert timedelta(days=1) < schedule < timedelta(days=3)
+
+
+async def test_an_image_the_origin_cannot_serve_is_fetched_once_it_can(
+    network: NodeNetwork,
+) -> None:
+    """DE's fetches fail for real (the origin answers 404 while the file is away, as
+    an origin that is down would refuse them): each failure puts the next attempt
+    further off instead of spending all of them in seconds, and the image arrives
+    once the origin serves it again."""
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    await de.stop()  # so that DE cannot copy the image before it goes away
+    author = await us.add_member()
+    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    status, image = await upload(us, author, case["local_id"], jpeg_with_gps())
+    assert status == 201, image
+    origin_file = media_path(us.state, image["local_id"])
+    away = origin_file.rename(origin_file.with_suffix(".away"))
+    await de.start()
+
+    async def copy_row() -> Attachment | None:
+        async with de.state.db.read() as session:
+            row = await session.scalar(select(Attachment))
+        return row if row is not None and row.fetch_attempts > 0 else None
+
+    failed = await eventually(copy_row, within=30, what="DE's first failed fetch")
+    assert failed.fetched_at is None and failed.fetch_attempts == 1
+    assert failed.next_fetch_at is not None
+    wait = failed.next_fetch_at - utcnow()
+    assert timedelta(seconds=20) < wait <= timedelta(seconds=30)
+    # Not due yet: another round of the fetcher leaves it alone.
+    assert await fetch_missing(de.state) == 0
+    assert (await copy_row()) is not None and (await copy_row()).fetch_attempts == 1  # type: ignore[union-attr]
+
+    async def set_row(**values: Any) -> None:
+        async with de.state.db.write() as session:
+            await session.execute(update(Attachment).values(**values))
+
+    # Given up after the last attempt: never asked for again.
+    await set_row(fetch_attempts=FETCH_ATTEMPTS_MAX, next_fetch_at=utcnow() - timedelta(1))
+    assert await fetch_missing(de.state) == 0
+    # The origin serves the file again, and the attempt the schedule set is due.
+    away.rename(origin_file)
+    await set_row(fetch_attempts=1, next_fetch_at=utcnow() - timedelta(seconds=1))
+    reader = await de.add_member()
+
+    async def available() -> bool:
+        _, listing = await de.request("GET", "/api/v1/cases", token=reader.token)
+        _, detail = await de.request(
+            "GET", f"/api/v1/cases/{listing['items'][0]['local_id']}", token=reader.token
+        )
+        return bool(detail["images"][0]["available"])
+
+    await eventually(available, within=30, what="the image copied once the origin serves it")

@@ -8,7 +8,7 @@ from sqlalchemy import Executable, select, text
 from sqlalchemy.engine import Connection
 
 from node.audit.service import record
-from node.cases.media import UNFETCHED
+from node.cases.media import DUE_FOR_FETCH
 from node.cases.models import Case, Reply
 from node.cases.view_counts import DIRTY_CASES, UNREPORTED_CASES
 from node.db.engine import Database
@@ -79,7 +79,7 @@ def _background_queries() -> list[tuple[str, Executable, str]]:
         ("views to report", UNREPORTED_CASES, "ix_cases_views_dirty"),
         ("next for a peer", _next_for(peer, 7), "ix_outbox_recipient_seq"),
         ("peers to deliver to", claimable(now, [1], 5), "ix_outbox_recipient_seq"),
-        ("images to fetch", UNFETCHED, "ix_attachments_unfetched"),
+        ("images to fetch", DUE_FOR_FETCH.params(now=now), "ix_attachments_to_fetch"),
         ("statuses to announce", ANNOUNCEMENTS_DUE, "ix_members_announcement_due"),
         (
             "replies by author",
