@@ -24,6 +24,22 @@ async def case_or_404(session: AsyncSession, local_id: str) -> Case:
     return _found(await get_case(session, local_id))
 
 
+async def case_to_delete_or_404(session: AsyncSession, local_id: str, member: Member) -> Case:
+    """The case ``member`` asks to delete. A case a moderator hid on this node is not
+    there for members, except its author and moderators: hidden here only, it is still
+    on every other node, and its author may want it gone from all of them (as
+    ``reply_or_404`` does for replies). The others get the 404 of a case that never was."""
+    case = await session.scalar(
+        select(Case).where(Case.local_id == local_id, Case.deleted_at.is_(None))
+    )
+    may_see_hidden = case is not None and (
+        case.author_member_id == member.id or is_moderator(member)
+    )
+    if case is not None and case.hidden_at is not None and not may_see_hidden:
+        case = None
+    return _found(case)
+
+
 async def case_to_show_or_404(session: AsyncSession, local_id: str) -> Case:
     """For a read-only session (see ``case_to_show``)."""
     return _found(await case_to_show(session, local_id))

@@ -20,6 +20,7 @@ from i18n.translate import gettext
 from node.api.problems import Problem, forbidden
 from node.cases.access import (
     case_or_404,
+    case_to_delete_or_404,
     case_to_show_or_404,
     conflict,
     is_moderator,
@@ -238,7 +239,7 @@ async def delete_case(state: NodeState, member: Member, local_id: str) -> None:
     """By its author or a moderator. A case posted here is deleted on every node; a
     moderator of another node can only remove it from that node."""
     async with state.db.write() as session:
-        case = await case_or_404(session, local_id)
+        case = await case_to_delete_or_404(session, local_id, member)
         if case.is_local:
             require_author_or_moderator(member, case.author_member_id, "case")
         elif not is_moderator(member):

@@ -441,3 +441,62 @@ async def test_two_moderators_restoring_through_two_reports_at_once(
     )
     assert sorted(status for status, _ in outcomes) == [200, 409], outcomes
     assert set(await reports_in(node, thread.moderator, "restored")) == {first, second}
+
+
+async def hidden_federated_case(network: NodeNetwork) -> tuple[Thread, TestNode, Account]:
+    """A case posted on US, copied to DE, then hidden by a US moderator (on US only)."""
+    thread = await thread_with_a_reply(network)
+    de = await network.spawn("DE")
+    await network.mesh(thread.node, de)
+    de_doc = await de.add_member()
+    # Posted before the peering: DE catches up on it.
+    await de.state.federation.catchup.pull_all()
+    await eventually(lambda: first_case(de, de_doc), what="the case on DE")
+    await hide(thread.node, thread.reader, thread.moderator, thread.case["id"])
+    path = f"/api/v1/cases/{thread.case['local_id']}"
+    assert (await thread.node.request("GET", path, token=thread.reader.token))[0] == 404
+    return thread, de, de_doc
+
+
+async def test_the_author_of_a_hidden_case_may_still_delete_it_everywhere(
+    network: NodeNetwork,
+) -> None:
+    thread, de, de_doc = await hidden_federated_case(network)
+    node, path = thread.node, f"/api/v1/cases/{thread.case['local_id']}"
+    # Another member gets the 404 of a case that never was, not a 403 that says it is there.
+    assert (await node.request("DELETE", path, token=thread.reader.token))[0] == 404
+    assert (await node.request("DELETE", path, token=thread.author.token))[0] == 204
+
+    async def gone_on_de() -> bool:
+        return await first_case(de, de_doc) is None
+
+    await eventually(gone_on_de, what="the hidden case deleted on DE too")
+
+
+async def test_removing_a_hidden_case_deletes_it_everywhere(network: NodeNetwork) -> None:
+    """A "remove" decision on a case an earlier report hid: the decision and the
+    deletion both happen (the deletion used to fail with a 404 after the decision had
+    been recorded, leaving a report marked removed and the case on every node)."""
+    thread, de, de_doc = await hidden_federated_case(network)
+    node = thread.node
+    status, _ = await node.request(
+        "POST",
+        "/api/v1/reports",
+        token=thread.answerer.token,
+        json={"object": thread.case["id"], "reason": "identifiable-patient-data"},
+    )
+    assert status == 201, _
+    [report] = await reports_in(node, thread.moderator, "open")
+    status, body = await node.request(
+        "POST",
+        f"/api/v1/admin/reports/{report}/decision",
+        token=thread.moderator.token,
+        json={"action": "remove", "reason": "names the patient's school"},
+    )
+    assert status == 200, body
+    assert report in await reports_in(node, thread.moderator, "removed")
+
+    async def gone_on_de() -> bool:
+        return await first_case(de, de_doc) is None
+
+    await eventually(gone_on_de, what="the removed case deleted on DE too")
