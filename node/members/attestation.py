@@ -34,10 +34,15 @@ STATUSES = ("verified", "suspended", "revoked")
 
 
 async def mark_local_content(session: AsyncSession, member_id: int, status: str) -> None:
-    """On this node, every post of the member, named or anonymous, shows the status."""
+    """The member's named posts show the status, here as on every peer. Anonymous posts
+    keep showing that a verified physician wrote them, on this node too: marking them
+    would show every member which pseudonyms (and which name) belong to one person,
+    the moment they all turn "suspended" together (docs/privacy.md)."""
     for model in (Case, Reply):
         await session.execute(
-            update(model).where(model.author_member_id == member_id).values(author_status=status)
+            update(model)
+            .where(model.author_member_id == member_id, model.anonymous.is_(False))
+            .values(author_status=status)
         )
 
 

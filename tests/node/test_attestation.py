@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from node.db.engine import Database
+from node.db.migrate import downgrade, upgrade
 from node.db.types import utcnow
 from node.members.models import Member, VerificationStatus
 from node.verification.status import change_status
@@ -62,9 +64,11 @@ async def test_suspension_reaches_peers_for_named_posts_only(network: NodeNetwor
         return statuses == {"named case": "suspended", "anonymous case": "verified"}
 
     await eventually(named_marked, within=20, what="the named case marked suspended on DE")
-    admin = await us.add_member()
-    own = {item["title"]: item["author"]["status"] for item in await cases_of(us, admin)}
-    assert own == {"named case": "suspended", "anonymous case": "suspended"}
+    # The author's own node shows the same: had the anonymous case turned "suspended"
+    # with the named one, any member here could tell whose pseudonym it is.
+    colleague = await us.add_member()
+    own = {item["title"]: item["author"]["status"] for item in await cases_of(us, colleague)}
+    assert own == {"named case": "suspended", "anonymous case": "verified"}
 
 
 async def test_member_and_pseudonym_actors(network: NodeNetwork) -> None:
@@ -159,3 +163,26 @@ async def test_credential_export_and_check_on_another_node(network: NodeNetwork)
     assert result["valid"] is False and result["current_status"] == "suspended"
     pending = await us.add_member(verified=False)
     assert (await us.request("GET", "/api/v1/me/credential", token=pending.token))[0] == 403
+
+
+async def test_the_upgrade_takes_the_mark_off_anonymous_posts(network: NodeNetwork) -> None:
+    """0023: anonymous posts that the member's own node marked before it are shown as
+    a verified physician's again; named posts keep their mark."""
+    us = await network.spawn("US")
+    author = await us.add_member()
+    named = {**CASE, "title": "named case"}
+    anonymous = {**CASE, "title": "anonymous case", "anonymous": True}
+    for case in (named, anonymous):
+        assert (await us.request("POST", "/api/v1/cases", token=author.token, json=case))[0] == 201
+    await us.stop()
+    db = Database(us.config.database_url)
+    try:
+        await downgrade(db, "0022")
+        async with db.write_connection() as connection:  # as the old marking left them
+            await connection.execute(text("UPDATE cases SET author_status = 'suspended'"))
+        await upgrade(db)
+        async with db.write_connection() as connection:
+            rows = (await connection.execute(text("SELECT title, author_status FROM cases"))).all()
+    finally:
+        await db.close()
+    assert dict(rows) == {"named case": "suspended", "anonymous case": "verified"}
