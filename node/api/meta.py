@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel
 
+from i18n.jinja import specialty_name
 from i18n.specialties import SPECIALTIES
 from node import __version__
 from node.api.bodies import json_response
@@ -71,5 +72,5 @@ async def openapi(request: web.Request) -> web.Response:
 )
 async def specialties(request: web.Request) -> web.Response:
     """Stable lowercase codes; the names are in the request's language."""
-    items = [Specialty(code=code, name=name) for code, name in SPECIALTIES.items()]
+    items = [Specialty(code=code, name=specialty_name(code)) for code in SPECIALTIES]
     return json_response(SpecialtyList(items=items))

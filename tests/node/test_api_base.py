@@ -181,3 +181,13 @@ async def test_specialties_list_contains_contract_codes(network: NodeNetwork) ->
         "oncology",
         "surgery",
     } <= codes
+    names = {item["code"]: item["name"] for item in body["items"]}
+    assert names["cardiology"] == "Cardiology"
+    # In the request's language, as the contract says: a client's picker in German.
+    status, body = await node.request(
+        "GET", "/api/v1/specialties", headers={"Accept-Language": "de"}
+    )
+    assert status == 200
+    german = {item["code"]: item["name"] for item in body["items"]}
+    assert german["cardiology"] == "Kardiologie"
+    assert german.keys() == names.keys()
