@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import aiohttp
 from sqlalchemy import select
 
 from federation.rotation import rotation_statement
@@ -12,8 +13,9 @@ from node.identity.keys import NodeKey, rotate_key
 from node.peers.models import Peer
 from node.peers.service import remove_peer
 from tests.node.test_federation_basics import CASE
+from tests.node.test_web_basics import PASSWORD, sign_in
 from tests.peering import create_case_activity, post_inbox, signed_headers
-from tests.rig import NodeNetwork, TestNode
+from tests.rig import Account, NodeNetwork, TestNode
 from tests.waiting import eventually
 
 
@@ -156,3 +158,101 @@ async def test_refetching_a_key_is_rate_limited(network: NodeNetwork) -> None:
         peer = await session.scalar(select(Peer).where(Peer.origin == us.base_url))
     assert peer is not None and peer.key_checked_at is not None
     assert de.state.federation.keys.refetches == 1
+
+
+async def test_reply_iris_dereference_for_peers_only(network: NodeNetwork) -> None:
+    """A reply's IRI serves the Note its node signed, as the case IRI serves the case:
+    to trusted peers only; deleted, a Tombstone (410)."""
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    stranger = await network.spawn("FR")
+    await network.mesh(us, de)
+    await stranger.trust(us)
+    author = await us.add_member()
+    answerer = await de.add_member()
+    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    text = "Consider eosinophilic oesophagitis; biopsy at endoscopy."
+    status, reply = await us.request(
+        "POST",
+        f"/api/v1/cases/{case['local_id']}/replies",
+        token=author.token,
+        json={"content": text},
+    )
+    assert status == 201, reply
+    path = reply["id"].removeprefix(us.base_url)
+    assert path.startswith("/replies/")
+
+    status, body = await us.request("GET", path, headers={"Accept": "application/activity+json"})
+    assert status == 401 and text not in json.dumps(body)
+    status, body = await signed_get(stranger, us, path)
+    assert status == 401 and text not in json.dumps(body)
+    status, note = await signed_get(de, us, path)
+    assert status == 200, note
+    assert isinstance(note, dict)
+    assert (note["id"], note["type"], note["content"]) == (reply["id"], "Note", text)
+    assert note["thread"] == case["id"] and note["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert (await signed_get(de, us, "/replies/no-such-reply"))[0] == 404
+    # A browser following the IRI is sent to sign in, and learns nothing more.
+    status, body = await us.request(
+        "GET", path, headers={"Accept": "text/html"}, allow_redirects=False
+    )
+    assert status in (302, 303) and text not in str(body)
+    # A member is sent to the reply in its thread.
+    reader = await us.add_member(password=PASSWORD)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        assert await sign_in(us, browser, reader.email, PASSWORD) == 302
+        async with browser.get(
+            us.base_url + path, headers={"Accept": "text/html"}, allow_redirects=False
+        ) as response:
+            assert response.status == 303
+            assert response.headers["Location"] == (
+                f"/cases/{case['local_id']}#reply-{reply['local_id']}"
+            )
+
+    # A reply written on DE to US's case is DE's to serve.
+    status, remote = await de.request(
+        "POST",
+        f"/api/v1/cases/{await local_id_on(de, answerer, case['id'])}/replies",
+        token=answerer.token,
+        json={"content": "Agree; check IgE too."},
+    )
+    assert status == 201, remote
+    status, remote_note = await signed_get(us, de, remote["id"].removeprefix(de.base_url))
+    assert status == 200, remote_note
+    assert isinstance(remote_note, dict) and remote_note["content"] == "Agree; check IgE too."
+    # Not US's to serve: US holds a copy, and an IRI on DE.
+    assert (await signed_get(de, us, remote["id"].removeprefix(de.base_url)))[0] == 404
+
+    # The replies of a case kept on its node are not served to peers.
+    local_only = {**CASE, "audience": "node"}
+    _, kept = await us.request("POST", "/api/v1/cases", token=author.token, json=local_only)
+    _, kept_reply = await us.request(
+        "POST",
+        f"/api/v1/cases/{kept['local_id']}/replies",
+        token=author.token,
+        json={"content": "Only for colleagues here."},
+    )
+    assert (await signed_get(de, us, kept_reply["id"].removeprefix(us.base_url)))[0] == 404
+
+    status, _ = await us.request(
+        "DELETE", f"/api/v1/replies/{reply['local_id']}", token=author.token
+    )
+    assert status == 204
+    status, tombstone = await signed_get(de, us, path)
+    assert status == 410
+    assert isinstance(tombstone, dict) and tombstone["type"] == "Tombstone"
+    assert text not in json.dumps(tombstone)
+
+
+async def local_id_on(node: TestNode, account: Account, case_iri: str) -> str:
+    """The case's local id on ``node``, once its copy has arrived."""
+
+    async def found() -> str | None:
+        _, listing = await node.request("GET", "/api/v1/cases", token=account.token)
+        for item in listing["items"]:
+            if item["id"] == case_iri:
+                return str(item["local_id"])
+        return None
+
+    result = await eventually(found, what="the case on " + node.base_url)
+    return str(result)
