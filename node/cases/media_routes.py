@@ -18,7 +18,7 @@ from node.api.problems import Problem, not_found
 from node.api.routing import ApiRoutes
 from node.cases.attachments import image_out
 from node.cases.media import add_image, media_path
-from node.cases.models import Attachment
+from node.cases.models import Attachment, Case
 from node.cases.schemas import ImageOut
 from node.members.auth import verified_member
 from node.network.authorized import require_peer
@@ -36,10 +36,20 @@ async def _file_response(
 ) -> web.StreamResponse:
     state = request.app[NODE]
     async with state.db.read() as session:
-        attachment = await session.scalar(select(Attachment).where(Attachment.local_id == local_id))
-    if attachment is None or attachment.fetched_at is None:
+        found = (
+            await session.execute(
+                select(Attachment, Case.audience)
+                .join(Case, Attachment.case_id == Case.id)
+                .where(Attachment.local_id == local_id)
+            )
+        ).first()
+    if found is None or found[0].fetched_at is None:
         raise not_found(gettext("No such image."))
-    if ours_only and not same_origin(attachment.iri, state.config.base_url):
+    attachment, audience = found
+    # A peer gets only our own images, of cases that are federated (as the case IRI).
+    if ours_only and (
+        not same_origin(attachment.iri, state.config.base_url) or audience != "federated"
+    ):
         raise not_found(gettext("No such image."))
     response = web.FileResponse(media_path(state, attachment.local_id))
     response.content_type = attachment.mime

@@ -195,3 +195,22 @@ async def test_an_image_the_origin_cannot_serve_is_fetched_once_it_can(
         return bool(detail["images"][0]["available"])
 
     await eventually(available, within=30, what="the image copied once the origin serves it")
+
+
+async def test_images_of_a_case_kept_on_its_node_are_not_served_to_peers(
+    network: NodeNetwork,
+) -> None:
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    author = await us.add_member()
+    local_only = {**CASE, "audience": "node"}
+    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=local_only)
+    status, image = await upload(us, author, case["local_id"], jpeg_with_gps())
+    assert status == 201, image
+    path = "/media/" + image["local_id"]
+    headers = signed_headers(de, us.base_url + path, b"", method="GET")
+    assert (await us.request("GET", path, headers=headers))[0] == 404
+    # Members of the node see it as before.
+    status, served = await us.request("GET", image["url"], token=author.token)
+    assert status == 200 and served == media_path(us.state, image["local_id"]).read_bytes()
