@@ -131,7 +131,7 @@ async def case_detail(session: AsyncSession, case: Case, member: Member) -> Case
             resolved_at=case.resolved_at,
         )
     return CaseDetail(
-        **case_out(case).model_dump(),
+        **case_out(case).model_dump(exclude={"poll"}),
         replies=replies_out(replies),
         poll=poll_out(poll, voted=await has_voted(session, case.id, member.id)) if poll else None,
         resolution=resolution,

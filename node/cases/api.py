@@ -44,12 +44,12 @@ async def post_case(request: web.Request) -> web.Response:
 )
 async def get_cases(request: web.Request) -> web.Response:
     """Newest first; filter with ``q``, ``specialty`` and ``status``; page with ``before``."""
-    verified_member(request)
+    member = verified_member(request)
     query = read_query(request, CaseQuery)
     db = node_state(request).db
     # With q it is a full-text search: see Database.read_long.
     async with db.read_long() if query.q else db.read() as session:
-        return json_response(await list_cases(session, query))
+        return json_response(await list_cases(session, query, polls_for=member.id))
 
 
 @api.get(

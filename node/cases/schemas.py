@@ -126,6 +126,9 @@ class CaseOut(BaseModel):
     reply_count: int
     created_at: datetime
     author: AuthorOut
+    poll: PollOut | None = Field(
+        default=None, description="the case's poll; in lists too (null in the new case)"
+    )
 
 
 class CaseList(BaseModel):
@@ -268,7 +271,6 @@ class ImageOut(BaseModel):
 
 class CaseDetail(CaseOut):
     replies: list[ReplyOut]
-    poll: PollOut | None = None
     resolution: ResolutionOut | None = None
     images: list[ImageOut] = Field(default_factory=list)
     view_count: int = Field(description="views on this node")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -28,6 +29,7 @@ from node.db.types import utcnow
 from node.events import CaseCreated, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for, pseudonym_iri
+from node.polls.service import polls_out
 from node.search.query import Filters, is_sqlite, ranked_page
 from node.search.terms import parse as parse_terms
 
@@ -250,9 +252,13 @@ async def _of_specialty(session: AsyncSession, code: str) -> ColumnElement[bool]
     return Case.id.in_(of_specialty)
 
 
-async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
+async def list_cases(
+    session: AsyncSession, query: CaseQuery, *, polls_for: int | None = None
+) -> CaseList:
+    """A page of cases; with ``polls_for`` (a member id), each with its poll as that
+    member sees it (the API; the feed page shows no polls and skips the queries)."""
     if query.q:
-        return await _searched_cases(session, query)
+        return await _searched_cases(session, query, polls_for)
     statement = _live()
     if query.specialty:
         statement = statement.where(await _of_specialty(session, query.specialty))
@@ -287,11 +293,25 @@ async def list_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     return CaseList(
-        items=[case_out(case) for case in rows], next=rows[-1].local_id if more else None
+        items=await _summaries(session, rows, polls_for),
+        next=rows[-1].local_id if more else None,
     )
 
 
-async def _searched_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
+async def _summaries(
+    session: AsyncSession, cases: Sequence[Case], polls_for: int | None
+) -> list[CaseOut]:
+    items = [case_out(case) for case in cases]
+    if polls_for is not None:
+        polls = await polls_out(session, [case.id for case in cases], polls_for)
+        for case, item in zip(cases, items, strict=True):
+            item.poll = polls.get(case.id)
+    return items
+
+
+async def _searched_cases(
+    session: AsyncSession, query: CaseQuery, polls_for: int | None
+) -> CaseList:
     """``q`` runs the full-text search (node/search): best match first, so ``next`` is
     a search cursor rather than a case id, and ``open_first`` does not apply."""
     filters = Filters(
@@ -306,6 +326,5 @@ async def _searched_cases(session: AsyncSession, query: CaseQuery) -> CaseList:
     ids = [hit.case_id for hit in hits]
     listed = await listed_cases(session, _live().where(Case.id.in_(ids)))
     found = {case.id: case for case in listed}
-    return CaseList(
-        items=[case_out(found[case_id]) for case_id in ids if case_id in found], next=next_cursor
-    )
+    ranked = [found[case_id] for case_id in ids if case_id in found]
+    return CaseList(items=await _summaries(session, ranked, polls_for), next=next_cursor)

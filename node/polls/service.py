@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +70,29 @@ async def poll_of_case(session: AsyncSession, case_id: int) -> Poll | None:
 async def has_voted(session: AsyncSession, case_id: int, member_id: int) -> bool:
     vote = await session.scalar(VOTED, {"case_id": case_id, "member_id": member_id})
     return vote is not None
+
+
+POLLS_OF_CASES = select(Poll).where(Poll.case_id.in_(bindparam("ids", expanding=True)))
+VOTED_IN = select(PollVote.case_id).where(
+    PollVote.case_id.in_(bindparam("ids", expanding=True)),
+    PollVote.member_id == bindparam("member_id"),
+)
+
+
+async def polls_out(
+    session: AsyncSession, case_ids: Sequence[int], member_id: int
+) -> dict[int, PollOut]:
+    """The polls of a page of cases as ``member_id`` sees them, by case id: one query
+    for the page (two more if any case has a poll), not one per case."""
+    if not case_ids:
+        return {}
+    polls = (await session.scalars(POLLS_OF_CASES, {"ids": list(case_ids)})).all()
+    if not polls:
+        return {}
+    ids = [poll.case_id for poll in polls]
+    voted = set(await session.scalars(VOTED_IN, {"ids": ids, "member_id": member_id}))
+    now = utcnow()
+    return {poll.case_id: poll_out(poll, voted=poll.case_id in voted, now=now) for poll in polls}
 
 
 def poll_out(poll: Poll, *, voted: bool, now: datetime | None = None) -> PollOut:

@@ -283,6 +283,21 @@ async def test_poll_votes_once_per_member_results_hidden_until_voted(
     other_view = await detail(de, de_other, case["id"])
     assert other_view is not None and all(o["votes"] is None for o in other_view["poll"]["options"])
 
+    # Lists carry the poll too, as each member sees it (the contract's CASE).
+    _, plain = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+
+    async def listed(account: Account) -> dict[str, Any] | None:
+        _, listing = await de.request("GET", "/api/v1/cases", token=account.token)
+        items = {item["id"]: item for item in listing["items"]}
+        return items if plain["id"] in items else None
+
+    items = await eventually(lambda: listed(de_doc), what="both cases listed on DE")
+    assert items[plain["id"]]["poll"] is None
+    assert items[case["id"]]["poll"]["voters_count"] == 3
+    assert [o["votes"] for o in items[case["id"]]["poll"]["options"]] == [1, 2, 0]
+    items = await eventually(lambda: listed(de_other), what="both cases listed for another")
+    assert [o["votes"] for o in items[case["id"]]["poll"]["options"]] == [None, None, None]
+
 
 async def test_views_are_counted_per_node_and_summed_at_the_origin(
     trio: tuple[TestNode, TestNode, TestNode],
