@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from node.api.bodies import json_response, read_json, read_query
+from node.api.problems import Problem
 from node.api.routing import ApiRoutes
 from node.cases import actions
 from node.cases.schemas import (
@@ -19,6 +20,7 @@ from node.cases.schemas import (
 )
 from node.cases.service import list_cases
 from node.members.auth import verified_member
+from node.search.query import offset_of
 from node.state import node_state
 
 api = ApiRoutes(tag="cases")
@@ -46,6 +48,14 @@ async def get_cases(request: web.Request) -> web.Response:
     """Newest first; filter with ``q``, ``specialty`` and ``status``; page with ``before``."""
     member = verified_member(request)
     query = read_query(request, CaseQuery)
+    if query.q and query.before and offset_of(query.before) is None:
+        # A search pages by rank; a case id (or anything else) does not say where.
+        raise Problem(
+            400,
+            "With q, before must be the next value of a previous page of the search.",
+            slug="invalid-query",
+            errors=[{"field": "before", "message": "not a search cursor"}],
+        )
     db = node_state(request).db
     # With q it is a full-text search: see Database.read_long.
     async with db.read_long() if query.q else db.read() as session:

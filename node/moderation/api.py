@@ -6,7 +6,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from i18n.translate import gettext
-from node.api.bodies import json_response, read_json
+from node.api.bodies import json_response, read_json, read_query
 from node.api.numbers import whole_number
 from node.api.problems import Problem, forbidden, not_found
 from node.api.routing import ApiRoutes
@@ -21,6 +21,7 @@ from node.moderation.schemas import (
     ReportIn,
     ReportList,
     ReportOut,
+    ReportQuery,
     RestoreIn,
     RevealIn,
     RevealOut,
@@ -72,13 +73,14 @@ async def report(request: web.Request) -> web.Response:
 
 @api.get(
     "/api/v1/admin/reports",
-    summary="Open reports, newest first",
+    summary="Reports in one state (open by default), newest first",
+    query=ReportQuery,
     response=ReportList,
-    errors=(403,),
+    errors=(400, 403),
 )
 async def reports(request: web.Request) -> web.Response:
     moderator(request)
-    wanted = request.query.get("state", "open")
+    wanted = read_query(request, ReportQuery).state
     async with node_state(request).db.read() as session:
         rows = (
             await session.scalars(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -65,6 +65,14 @@ class ReportOut(BaseModel):
     created_at: datetime
     state: str
     excerpt: str | None = Field(description="the start of the reported text, if still here")
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["open", "dismissed", "hidden", "removed", "restored"] = Field(
+        default="open", description="the reports in this state, newest first (at most 200)"
+    )
 
 
 class ReportList(BaseModel):

@@ -495,6 +495,10 @@ async def test_removing_a_hidden_case_deletes_it_everywhere(network: NodeNetwork
     )
     assert status == 200, body
     assert report in await reports_in(node, thread.moderator, "removed")
+    status, problem = await node.request(
+        "GET", "/api/v1/admin/reports", token=thread.moderator.token, params={"state": "gone"}
+    )
+    assert status == 400 and problem["type"].endswith("invalid-query"), problem
 
     async def gone_on_de() -> bool:
         return await first_case(de, de_doc) is None

@@ -159,6 +159,11 @@ async def test_query_syntax_is_never_an_error(network: NodeNetwork) -> None:
         )
         assert status == 400, (params, problem)
         assert problem["type"].endswith("invalid-query")
+    # The case list's search pages the same way: a case id does not say where to go on.
+    status, problem = await node.request(
+        "GET", "/api/v1/cases", token=author.token, params={"q": "x", "before": "abcdefgh"}
+    )
+    assert status == 400 and problem["type"].endswith("invalid-query"), problem
     # Not syntax: a NUL cannot be typed, and no database takes it (node.api.storable).
     status, problem = await node.request(
         "GET", "/api/v1/search", token=author.token, params={"q": "\u0000"}
