@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.postgres import PostgresCluster, PostgresUnavailable, migrate_in_a_thread
+from tests.scheduling import slowest_first, worker_count
 
 pytest_plugins = ["tests.rig"]
 
@@ -128,4 +129,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    # Every worker collects and must reorder alike: the order depends on nothing else.
+    items[:] = slowest_first(kept, worker_count())
