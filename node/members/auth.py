@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler
 from i18n.translate import gettext
 from node.api.problems import forbidden, unauthorized
 from node.db.types import utcnow
-from node.members.models import Member
+from node.members.models import Member, Role
 from node.members.service import mark_token_used, resolve_token
 from node.state import NODE
 from node.web.context import use_language
@@ -51,7 +51,10 @@ def current_member(request: web.Request) -> Member:
 
 def verified_member(request: web.Request) -> Member:
     """Case content is for verified physicians only."""
-    member = current_member(request)
+    return _verified(current_member(request))
+
+
+def _verified(member: Member) -> Member:
     if not member.is_verified:
         raise forbidden(
             gettext(
@@ -62,3 +65,20 @@ def verified_member(request: web.Request) -> Member:
             slug="not-verified",
         )
     return member
+
+
+def verified_moderator(request: web.Request) -> Member:
+    """A moderator or an admin who is verified. A suspended or revoked one keeps the
+    role on record but none of its powers (reports, reveals, decisions), whatever
+    token they still hold: their own node no longer vouches for them."""
+    member = current_member(request)
+    if member.role not in (Role.MODERATOR, Role.ADMIN):
+        raise forbidden(gettext("Moderators only."), slug="moderators-only")
+    return _verified(member)
+
+
+def verified_admin(request: web.Request) -> Member:
+    member = current_member(request)
+    if member.role != Role.ADMIN:
+        raise forbidden(gettext("Administrators only."), slug="admins-only")
+    return _verified(member)

@@ -8,11 +8,13 @@ from sqlalchemy import select
 from i18n.translate import gettext
 from node.api.bodies import json_response, read_json, read_query
 from node.api.numbers import whole_number
-from node.api.problems import Problem, forbidden, not_found
+from node.api.problems import Problem, not_found
 from node.api.routing import ApiRoutes
-from node.cases.access import is_moderator
-from node.members.auth import current_member, verified_member
-from node.members.models import Member, Role
+from node.members.auth import (
+    verified_admin,
+    verified_member,
+    verified_moderator,
+)
 from node.moderation import actions as moderation_actions
 from node.moderation.models import Report
 from node.moderation.schemas import (
@@ -33,18 +35,8 @@ from node.state import node_state
 api = ApiRoutes(tag="moderation")
 
 
-def moderator(request: web.Request) -> Member:
-    member = current_member(request)
-    if not is_moderator(member):
-        raise forbidden(gettext("Moderators only."))
-    return member
-
-
-def admin(request: web.Request) -> Member:
-    member = current_member(request)
-    if member.role != Role.ADMIN:
-        raise forbidden(gettext("Administrators only."))
-    return member
+moderator = verified_moderator
+admin = verified_admin
 
 
 def report_number(request: web.Request) -> int:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from i18n.translate import gettext
 from node.api.bodies import json_response, read_json
-from node.api.problems import forbidden
 from node.api.routing import ApiRoutes
-from node.cases.access import is_moderator
 from node.deid import scan
-from node.members.auth import current_member
+from node.members.auth import current_member, verified_moderator
 from node.privacy.models import AcknowledgedFinding
 from node.privacy.schemas import FindingOut, FlagList, FlagOut, ScanIn, ScanOut
 from node.state import node_state
@@ -45,9 +42,7 @@ async def scan_text(request: web.Request) -> web.Response:
 )
 async def flags(request: web.Request) -> web.Response:
     """For moderators: what authors posted despite a warning, newest first."""
-    member = current_member(request)
-    if not is_moderator(member):
-        raise forbidden(gettext("Moderators only."))
+    verified_moderator(request)
     async with node_state(request).db.read() as session:
         rows = (
             await session.scalars(

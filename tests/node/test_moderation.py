@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from node.audit.models import AuditEntry
 from node.members.models import Role
 from node.outbox.models import OutboxEntry
+from tests.node.test_attestation import suspend
 from tests.node.test_federation_basics import CASE
 from tests.rig import Account, NodeNetwork, TestNode
 from tests.waiting import eventually
@@ -504,3 +505,45 @@ async def test_removing_a_hidden_case_deletes_it_everywhere(network: NodeNetwork
         return await first_case(de, de_doc) is None
 
     await eventually(gone_on_de, what="the removed case deleted on DE too")
+
+
+async def test_a_suspended_moderator_or_admin_has_no_powers_left(network: NodeNetwork) -> None:
+    """The role stays on record, but their node no longer vouches for them: every
+    moderation route refuses their token (it answered 200 before)."""
+    thread = await thread_with_a_reply(network)
+    node = thread.node
+    admin = await node.add_member(role=Role.ADMIN)
+    status, _ = await node.request(
+        "POST",
+        "/api/v1/reports",
+        token=thread.reader.token,
+        json={"object": thread.case["id"], "reason": "spam"},
+    )
+    assert status == 201
+    [report] = await reports_in(node, thread.moderator, "open")
+    for account in (thread.moderator, admin):
+        await suspend(node, account.public_id)
+    moderator_routes = [
+        ("GET", "/api/v1/admin/reports", None),
+        ("GET", "/api/v1/admin/deid/flags", None),
+        (
+            "POST",
+            f"/api/v1/admin/reports/{report}/decision",
+            {"action": "remove", "reason": "spam"},
+        ),
+    ]
+    for account in (thread.moderator, admin):
+        for method, path, body in moderator_routes:
+            status, problem = await node.request(method, path, token=account.token, json=body)
+            assert status == 403, (path, problem)
+            assert problem["type"].endswith("not-verified"), problem
+    status, problem = await node.request(
+        "POST",
+        "/api/v1/admin/pseudonyms/anon-x/reveal",
+        token=admin.token,
+        json={"reason": "court order"},
+    )
+    assert status == 403 and problem["type"].endswith("not-verified"), problem
+    # Nothing was decided: the case is still there.
+    path = f"/api/v1/cases/{thread.case['local_id']}"
+    assert (await node.request("GET", path, token=thread.reader.token))[0] == 200
