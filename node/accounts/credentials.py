@@ -21,7 +21,11 @@ from node.audit.service import record
 from node.db.types import utcnow
 from node.mail.sender import Mail
 from node.members.models import Member
-from node.members.passwords import check_password_policy, hash_password, verify_password
+from node.members.passwords import (
+    check_password_policy,
+    hash_password_off_loop,
+    verify_password_off_loop,
+)
 from node.members.service import find_member_by_email
 from node.state import NodeState
 from node.web.models import WebSession
@@ -58,10 +62,10 @@ async def change_password(
     async with state.db.read() as session:
         member = await session.get_one(Member, member_id)
         old_hash = member.password_hash
-    if old_hash is None or not verify_password(old_hash, current):
+    if old_hash is None or not await verify_password_off_loop(old_hash, current):
         raise WrongPassword("the current password is not right")
     check_password_policy(new)
-    new_hash = hash_password(new)  # outside the write: argon2 is slow
+    new_hash = await hash_password_off_loop(new)  # outside the write: argon2 is slow
     async with state.db.write() as session:
         member = await session.get_one(Member, member_id)
         member.password_hash = new_hash
@@ -116,7 +120,7 @@ async def check_reset_link(state: NodeState, token: str, *, now: datetime) -> No
 async def reset_password(state: NodeState, token: str, new: str, *, now: datetime) -> Member:
     """Set the new password and end every session; raises LinkRefused or ValueError."""
     check_password_policy(new)
-    new_hash = hash_password(new)
+    new_hash = await hash_password_off_loop(new)
     async with state.db.write() as session:
         member = await use_link(session, token, TokenPurpose.RESET_PASSWORD, now=now)
         member.password_hash = new_hash

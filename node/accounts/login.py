@@ -23,7 +23,7 @@ from node.accounts.security import (
 )
 from node.accounts.throttle import Limit, address_key
 from node.members.models import Member
-from node.members.passwords import verify_password
+from node.members.passwords import verify_password_off_loop
 from node.members.service import find_member_by_email
 from node.state import NodeState
 from node.web.sessions import SESSION_COOKIE, SESSION_LIFETIME, start_session
@@ -71,9 +71,9 @@ async def check_password(state: NodeState, email: str, password: str) -> Passwor
         member = await find_member_by_email(session, email) if email else None
         row = await security_of(session, member.id) if member is not None else None
     if member is None or member.password_hash is None:
-        verify_password(_DUMMY_HASH, password)
+        await verify_password_off_loop(_DUMMY_HASH, password)
         return PasswordResult(None, None)
-    if not verify_password(member.password_hash, password):
+    if not await verify_password_off_loop(member.password_hash, password):
         return PasswordResult(member, None)
     if not email_confirmed(row):
         return PasswordResult(member, Next.UNCONFIRMED)

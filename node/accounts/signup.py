@@ -21,7 +21,7 @@ from node.accounts.tokens import issue_link, links_sent_since, use_link
 from node.audit.service import record
 from node.mail.sender import Mail
 from node.members.models import Member
-from node.members.passwords import hash_password
+from node.members.passwords import hash_password_off_loop
 from node.members.service import NewMember, add_member, find_member_by_email
 from node.state import NodeState
 
@@ -47,7 +47,7 @@ class SignUp(NewMember):
 
 async def sign_up(state: NodeState, form: SignUp, *, now: datetime) -> list[Mail]:
     """Create the pending member (or not, if the address is taken); the mails to send."""
-    password_hash = hash_password(form.password)  # outside the write: argon2 is slow
+    password_hash = await hash_password_off_loop(form.password)  # outside the write
     hours = state.config.email_confirmation_hours
     try:
         async with state.db.write() as session:

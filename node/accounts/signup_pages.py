@@ -9,9 +9,11 @@ from pydantic import ValidationError
 
 from i18n.specialties import SPECIALTIES
 from i18n.translate import N_, current_language, gettext
+from node.accounts.login import wait_minutes
 from node.accounts.mails import reply_then_send
 from node.accounts.settings_pages import language_choices
 from node.accounts.signup import SignUp, confirm_email, resend_confirmation, sign_up
+from node.accounts.throttle import Limit, signup_key
 from node.accounts.tokens import LinkProblem, LinkRefused
 from node.db.types import utcnow
 from node.members.passwords import MAX_LENGTH, MIN_LENGTH
@@ -33,11 +35,16 @@ def _field_messages() -> dict[str, str]:
 
 
 def _form_page(
-    request: web.Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+    request: web.Request,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    too_many: str | None = None,
 ) -> web.Response:
     context: dict[str, Any] = {
         "values": values,
         "errors": errors,
+        "too_many": too_many,
         "specialties": list(SPECIALTIES),
         "languages_named": language_choices(),
         "min_length": MIN_LENGTH,
@@ -65,6 +72,20 @@ async def signup(request: web.Request) -> web.StreamResponse:
         }
         values["password"] = ""  # never echo a password back into the page
         return _form_page(request, values, errors, status=422)
+    # Each sign-up costs a password hash and a mail to any address: counted per client
+    # address like failed sign-ins, with the same limit and window.
+    limit = [Limit(signup_key(request.remote), state.config.login_failures_per_address)]
+    window = state.config.login_throttle_minutes * 60.0
+    if (wait := state.login_throttle.retry_after(limit, window)) is not None:
+        values["password"] = ""
+        message = gettext(
+            "Too many sign-ups from your network. Wait %(minutes)s minutes, then try again.",
+            minutes=wait_minutes(wait),
+        )
+        response = _form_page(request, values, {}, status=429, too_many=message)
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    state.login_throttle.failed([signup_key(request.remote)], window)
     mails = await sign_up(state, new, now=utcnow())
     # The same page whether or not the address already had an account.
     response = render(request, "accounts/check_email.html", {"email": new.email})

@@ -35,6 +35,11 @@ def address_key(remote: str | None) -> str:
     return f"address:{remote or 'unknown'}"
 
 
+def signup_key(remote: str | None) -> str:
+    """Sign-ups per client address: a count of their own, not failed sign-ins."""
+    return f"signup:{remote or 'unknown'}"
+
+
 @dataclass(frozen=True)
 class Limit:
     key: str

@@ -22,7 +22,7 @@ from node.accounts.two_factor import (
 )
 from node.db.types import utcnow
 from node.members.models import Member
-from node.members.passwords import verify_password
+from node.members.passwords import verify_password_off_loop
 from node.state import NODE, NodeState
 from node.web.branding import with_product
 from node.web.context import signed_in_page_member
@@ -100,7 +100,9 @@ async def password_refusal(request: web.Request, member: Member) -> tuple[int, s
         return 429, wait_text(wait)
     form = await request.post()
     password = str(form.get("current_password", ""))
-    if member.password_hash is None or not verify_password(member.password_hash, password):
+    if member.password_hash is None or not await verify_password_off_loop(
+        member.password_hash, password
+    ):
         record_failure(state, request, member_key(member.id))
         return 403, gettext("Your current password is not right.")
     return None

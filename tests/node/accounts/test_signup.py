@@ -17,7 +17,7 @@ from tests.node.accounts.support import (
     open_browser,
     text_of,
 )
-from tests.rig import TestNode
+from tests.rig import NodeNetwork, TestNode
 
 FORM = {
     "email": "Ines.Moreau@example.org",
@@ -165,3 +165,28 @@ async def test_sign_up_form_errors_keep_the_input(
     async with mail_node.state.db.read() as session:
         assert await session.scalar(select(Member).where(Member.name == "Inès Moreau")) is None
     assert mailbox.messages == []
+
+
+async def test_sign_ups_from_one_address_are_limited(
+    network: NodeNetwork, mailbox: Mailbox, browsers: list[Browser]
+) -> None:
+    """Each sign-up costs a password hash and a mail to any address: past the limit
+    per client address the form answers 429 and nothing is created or sent."""
+    node = await network.spawn("US", login_failures_per_address=3, **mailbox.settings())
+    browser = open_browser(browsers, node)
+    for n in range(3):
+        status, _ = await sign_up(browser, email=f"doc{n}@example.org")
+        assert status == 200
+    for n in range(3):
+        await mailbox.next_to(f"doc{n}@example.org")
+    status, html = await sign_up(browser, email="one.more@example.org")
+    assert status == 429
+    assert "Too many sign-ups from your network" in html
+    assert 'value="one.more@example.org"' in html and PASSWORD not in html
+    async with node.state.db.read() as session:
+        created = await session.scalar(select(Member).where(Member.email == "one.more@example.org"))
+    assert created is None
+    # The limit is the sign-ups' own: signing in from the same address still works.
+    await node.add_member(email="old.hand@example.org", password=PASSWORD)
+    assert (await browser.sign_in("old.hand@example.org"))[0] == 302
+    assert mailbox.to("one.more@example.org") == []
