@@ -10,12 +10,14 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
 from federation.jsonld import id_of
+from federation.origin import OriginError, origin_of
 from federation.transport import FetchError, get_json
 from node.api.bodies import json_response, read_json
 from node.api.routing import ApiRoutes
 from node.db.types import utcnow
-from node.members.auth import current_member, verified_member
-from node.state import node_state
+from node.members.auth import verified_member
+from node.peers.service import peer_by_origin
+from node.state import NodeState, node_state
 from verification.credentials import CredentialError, check_credential, issue_credential
 
 api = ApiRoutes(tag="credentials")
@@ -77,8 +79,8 @@ async def my_credential(request: web.Request) -> web.Response:
 )
 async def verify_credential(request: web.Request) -> web.Response:
     """Checks the issuer's signature and validity period, and asks the issuer (if it is a
-    peer) whether the physician is still verified today."""
-    current_member(request)
+    peer, or this node) whether the physician is still verified today."""
+    verified_member(request)
     data = await read_json(request, CredentialCheckIn)
     state = node_state(request)
     proof = data.credential.get("proof")
@@ -91,13 +93,17 @@ async def verify_credential(request: web.Request) -> web.Response:
     except CredentialError as error:
         return json_response(CredentialCheckOut(valid=False, reason=str(error)))
     status = None
-    try:
-        actor = await get_json(state.http, checked.subject, state.federation.signing_key)
-        attestation = actor.get("attestation") if isinstance(actor, dict) else None
-        if isinstance(attestation, dict) and id_of(attestation.get("verifiedBy")) == checked.issuer:
-            status = attestation.get("verificationStatus")
-    except FetchError:
-        status = None  # not a peer of ours, or unreachable: the signature still stands
+    if await _asks_issuer(state, checked.issuer, checked.subject):
+        try:
+            actor = await get_json(state.http, checked.subject, state.federation.signing_key)
+            attestation = actor.get("attestation") if isinstance(actor, dict) else None
+            if (
+                isinstance(attestation, dict)
+                and id_of(attestation.get("verifiedBy")) == checked.issuer
+            ):
+                status = attestation.get("verificationStatus")
+        except FetchError:
+            status = None  # unreachable: the signature still stands
     return json_response(
         CredentialCheckOut(
             valid=status in (None, "verified"),
@@ -111,3 +117,20 @@ async def verify_credential(request: web.Request) -> web.Response:
             current_status=status,
         )
     )
+
+
+async def _asks_issuer(state: NodeState, issuer: str, subject: str) -> bool:
+    """Whether to ask for the physician's current status: only a peer (or this node)
+    vouching for a member of its own. A signed GET to whatever URL a credential
+    names would let any member point this node at any address, its key on the
+    request."""
+    try:
+        origin = origin_of(issuer)
+        if origin_of(subject) != origin:
+            return False
+    except OriginError:
+        return False
+    if origin == origin_of(state.config.base_url):
+        return True
+    async with state.db.read() as session:
+        return await peer_by_origin(session, origin) is not None

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from typing import Any
 
+from aiohttp import web
 from sqlalchemy import select, text
 
 from node.db.engine import Database
 from node.db.migrate import downgrade, upgrade
 from node.db.types import utcnow
 from node.members.models import Member, VerificationStatus
+from node.runner import bind_loopback
 from node.verification.status import change_status
 from tests.node.test_federation_basics import CASE
 from tests.peering import create_case_activity, post_inbox, signed_headers
 from tests.rig import Account, NodeNetwork, TestNode
 from tests.waiting import eventually
+from verification.credentials import issue_credential
 
 
 async def cases_of(node: TestNode, account: Account) -> list[dict[str, Any]]:
@@ -163,6 +167,59 @@ async def test_credential_export_and_check_on_another_node(network: NodeNetwork)
     assert result["valid"] is False and result["current_status"] == "suspended"
     pending = await us.add_member(verified=False)
     assert (await us.request("GET", "/api/v1/me/credential", token=pending.token))[0] == 403
+    # Only verified members use the checker.
+    status, _ = await de.request(
+        "POST", "/api/v1/credentials/verify", token=pending.token, json={"credential": credential}
+    )
+    assert status in (401, 403)
+
+
+async def test_the_check_asks_no_address_but_the_issuers_own(network: NodeNetwork) -> None:
+    """A credential validly signed by a peer, naming a subject elsewhere: the checker
+    reports the signature, and sends no signed GET to the address it names."""
+    us = await network.spawn("US")
+    de = await network.spawn("DE")
+    await network.mesh(us, de)
+    checker = await de.add_member()
+    hits: list[str] = []
+
+    async def trap(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", trap)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    sock = bind_loopback(0)
+    await web.SockSite(runner, sock).start()
+    try:
+        now = utcnow()
+        credential = issue_credential(
+            credential_id="urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e",
+            issuer=us.base_url + "/actor",
+            issuer_name="Curbside US",
+            subject=f"http://127.0.0.1:{sock.getsockname()[1]}/internal/admin",
+            name="Ada Named",
+            specialty="nephrology",
+            country="US",
+            verified_since=now,
+            valid_from=now,
+            valid_until=now + timedelta(days=1),
+            private_key=us.state.key.private_key,
+            key_id=us.state.federation.signing_key.key_id,
+        )
+        status, result = await de.request(
+            "POST",
+            "/api/v1/credentials/verify",
+            token=checker.token,
+            json={"credential": credential},
+        )
+        assert status == 200 and result["valid"] is True, result
+        assert result["current_status"] is None
+        assert hits == []
+    finally:
+        await runner.cleanup()
 
 
 async def test_the_upgrade_takes_the_mark_off_anonymous_posts(network: NodeNetwork) -> None:
