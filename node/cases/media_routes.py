@@ -16,11 +16,13 @@ from i18n.translate import gettext, ngettext
 from node.api.bodies import json_response, malformed_multipart
 from node.api.problems import Problem, not_found
 from node.api.routing import ApiRoutes
+from node.cases.access import is_moderator
 from node.cases.attachments import image_out
 from node.cases.media import add_image, media_path
 from node.cases.models import Attachment, Case
 from node.cases.schemas import ImageOut
 from node.members.auth import verified_member
+from node.members.models import Member
 from node.network.authorized import require_peer
 from node.state import NODE, node_state
 from node.web.context import page_member
@@ -32,24 +34,28 @@ DESCRIPTION_MAX = 500
 
 
 async def _file_response(
-    request: web.Request, local_id: str, *, ours_only: bool
+    request: web.Request, local_id: str, *, member: Member | None
 ) -> web.StreamResponse:
+    """The file, for ``member`` (a verified member of this node) or, with None, for a
+    signed peer."""
     state = request.app[NODE]
     async with state.db.read() as session:
         found = (
             await session.execute(
-                select(Attachment, Case.audience)
+                select(Attachment, Case.audience, Case.hidden_at, Case.author_member_id)
                 .join(Case, Attachment.case_id == Case.id)
                 .where(Attachment.local_id == local_id)
             )
         ).first()
     if found is None or found[0].fetched_at is None:
         raise not_found(gettext("No such image."))
-    attachment, audience = found
-    # A peer gets only our own images, of cases that are federated (as the case IRI).
-    if ours_only and (
-        not same_origin(attachment.iri, state.config.base_url) or audience != "federated"
-    ):
+    attachment, audience, hidden_at, author_id = found
+    if member is None:
+        # A peer gets only our own images, of federated cases (as the case IRI).
+        if not same_origin(attachment.iri, state.config.base_url) or audience != "federated":
+            raise not_found(gettext("No such image."))
+    elif hidden_at is not None and author_id != member.id and not is_moderator(member):
+        # A case a moderator hid is not there for members, nor are its images.
         raise not_found(gettext("No such image."))
     response = web.FileResponse(media_path(state, attachment.local_id))
     response.content_type = attachment.mime
@@ -63,19 +69,19 @@ async def _file_response(
 async def media(request: web.Request) -> web.StreamResponse:
     if "Signature" in request.headers or "Signature-Input" in request.headers:
         await require_peer(request)
-        return await _file_response(request, request.match_info["local_id"], ours_only=True)
+        return await _file_response(request, request.match_info["local_id"], member=None)
     member = page_member(request)
     if member is None or not member.is_verified:
         raise Problem(
             401, gettext("Sign in as a verified member to see case images."), slug="unauthorized"
         )
-    return await _file_response(request, request.match_info["local_id"], ours_only=False)
+    return await _file_response(request, request.match_info["local_id"], member=member)
 
 
 @api.get("/api/v1/media/{local_id}", summary="A case image (the file itself)", errors=(403, 404))
 async def media_api(request: web.Request) -> web.StreamResponse:
-    verified_member(request)
-    return await _file_response(request, request.match_info["local_id"], ours_only=False)
+    member = verified_member(request)
+    return await _file_response(request, request.match_info["local_id"], member=member)
 
 
 async def _read_part(part: BodyPartReader, limit: int) -> bytes | None:

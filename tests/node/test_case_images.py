@@ -14,7 +14,9 @@ from sqlalchemy import select, update
 from node.cases.media import fetch_missing, fetch_retry_delay, media_path
 from node.cases.models import FETCH_ATTEMPTS_MAX, Attachment
 from node.db.types import utcnow
+from node.members.models import Role
 from tests.node.test_federation_basics import CASE
+from tests.node.test_moderation import hide
 from tests.peering import signed_headers
 from tests.rig import Account, NodeNetwork, TestNode
 from tests.waiting import eventually
@@ -214,3 +216,17 @@ async def test_images_of_a_case_kept_on_its_node_are_not_served_to_peers(
     # Members of the node see it as before.
     status, served = await us.request("GET", image["url"], token=author.token)
     assert status == 200 and served == media_path(us.state, image["local_id"]).read_bytes()
+
+
+async def test_the_images_of_a_hidden_case_are_hidden_too(network: NodeNetwork) -> None:
+    us = await network.spawn("US")
+    author, reader = await us.add_member(), await us.add_member()
+    moderator = await us.add_member(role=Role.MODERATOR)
+    _, case = await us.request("POST", "/api/v1/cases", token=author.token, json=CASE)
+    status, image = await upload(us, author, case["local_id"], jpeg_with_gps())
+    assert status == 201, image
+    assert (await us.request("GET", image["url"], token=reader.token))[0] == 200
+    await hide(us, reader, moderator, case["id"])
+    assert (await us.request("GET", image["url"], token=reader.token))[0] == 404
+    assert (await us.request("GET", image["url"], token=author.token))[0] == 200
+    assert (await us.request("GET", image["url"], token=moderator.token))[0] == 200
