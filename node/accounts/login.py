@@ -66,6 +66,25 @@ def record_failure(state: NodeState, request: web.Request, *keys: str) -> None:
     state.login_throttle.failed([address_key(request.remote), *keys], _window(state))
 
 
+def begin_attempt(state: NodeState, request: web.Request, *keys: str) -> float | None:
+    """How long the client must wait, or None: then the attempt is counted as failed
+    at once, before anything awaits, and ``attempt_succeeded`` takes it back. Counted
+    only after the check, as before, a burst of concurrent attempts all passed the
+    check before any was counted (23 codes tried where 5 were allowed)."""
+    wait = wait_seconds(state, request, *keys)
+    if wait is None:
+        record_failure(state, request, *keys)
+    return wait
+
+
+def attempt_succeeded(state: NodeState, request: web.Request, *keys: str) -> None:
+    """The attempt ``begin_attempt`` counted was right: the address's count forgets it,
+    and the account's earlier failures go (as a correct password always cleared them)."""
+    state.login_throttle.withdraw([address_key(request.remote)])
+    for key in keys:
+        state.login_throttle.clear(key)
+
+
 async def check_password(state: NodeState, email: str, password: str) -> PasswordResult:
     async with state.db.read() as session:
         member = await find_member_by_email(session, email) if email else None

@@ -10,12 +10,12 @@ from i18n.translate import N_, gettext
 from node.accounts.crypto import AccountKeys
 from node.accounts.login import (
     Next,
+    attempt_succeeded,
+    begin_attempt,
     check_password,
     open_session,
-    record_failure,
     set_session_cookie,
     wait_minutes,
-    wait_seconds,
 )
 from node.accounts.pending import (
     PENDING_COOKIE,
@@ -83,15 +83,14 @@ async def login(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password", ""))
     next_path = safe_next(form.get("next"))
     page = {"next": next_path, "email": email}
-    wait = wait_seconds(state, request, account_key(email))
+    wait = begin_attempt(state, request, account_key(email))
     if wait is not None:
         return _too_many(request, "accounts/login.html", wait, **page)
     result = await check_password(state, email, password)
     if result.next is None or result.member is None:
-        record_failure(state, request, account_key(email))
         error = gettext("The email address or password is not right.")
         return _login_page(request, 401, error=error, **page)
-    state.login_throttle.clear(account_key(email))
+    attempt_succeeded(state, request, account_key(email))
     member = result.member
     if result.next is Next.UNCONFIRMED:
         error = gettext(
@@ -146,17 +145,16 @@ async def second_factor(request: web.Request) -> web.StreamResponse:
     pending, member = await _pending(request)
     form = await request.post()
     code = str(form.get("code", ""))
-    wait = wait_seconds(state, request, member_key(member.id))
+    wait = begin_attempt(state, request, member_key(member.id))
     if wait is not None:
         return _too_many(request, "accounts/second_factor.html", wait)
     keys = AccountKeys.from_secret(state.secret)
     async with state.db.write() as session:
         used = await check_second_factor(session, keys, member, code, now=utcnow())
     if used is None:
-        record_failure(state, request, member_key(member.id))
         error = gettext("That code is not right. Codes change every 30 seconds; try the new one.")
         return render(request, "accounts/second_factor.html", {"error": error}, status=401)
-    state.login_throttle.clear(member_key(member.id))
+    attempt_succeeded(state, request, member_key(member.id))
     return await _finish(request, state, member, pending.next)
 
 
@@ -186,7 +184,7 @@ async def setup(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/login/two-factor")
     form = await request.post()
     keys = AccountKeys.from_secret(state.secret)
-    wait = wait_seconds(state, request, member_key(member.id))
+    wait = begin_attempt(state, request, member_key(member.id))
     async with state.db.write() as session:
         codes = None
         if wait is None:
@@ -198,11 +196,11 @@ async def setup(request: web.Request) -> web.StreamResponse:
         context = setup_context(state, member, secret, action="/login/two-factor/setup")
         if wait is not None:
             return _too_many(request, "accounts/two_factor_setup.html", wait, **context)
-        record_failure(state, request, member_key(member.id))
         context["error"] = gettext(
             "That code is not right. Check your device's clock and try again."
         )
         return render(request, "accounts/two_factor_setup.html", context, status=401)
+    attempt_succeeded(state, request, member_key(member.id))
     token = await open_session(state, request, member)
     response = render(
         request, "accounts/recovery_codes.html", {"codes": codes, "continue_to": pending.next}

@@ -10,7 +10,7 @@ from babel import Locale
 from i18n.languages import SUPPORTED_LANGUAGES
 from i18n.translate import N_, gettext
 from node.accounts.credentials import WrongPassword, change_password
-from node.accounts.login import record_failure, wait_seconds
+from node.accounts.login import attempt_succeeded, begin_attempt, wait_seconds
 from node.accounts.security import security_of, two_factor_enabled
 from node.accounts.throttle import member_key
 from node.accounts.two_factor_pages import wait_text
@@ -88,6 +88,8 @@ async def password(request: web.Request) -> web.Response:
     if new != str(form.get("confirm_password", "")):
         error = gettext("The two new passwords are not the same.")
         return await _page(request, member, status=422, password_error=error)
+    if (wait := begin_attempt(state, request, member_key(member.id))) is not None:
+        return await _page(request, member, status=429, password_error=wait_text(wait))
     try:
         await change_password(
             state,
@@ -97,10 +99,12 @@ async def password(request: web.Request) -> web.Response:
             keep_token=request.get(SESSION_TOKEN),
         )
     except WrongPassword:
-        record_failure(state, request, member_key(member.id))
         error = gettext("Your current password is not right.")
         return await _page(request, member, status=403, password_error=error)
     except ValueError:
+        # The current password was right (it is checked first): not a failed attempt.
+        attempt_succeeded(state, request, member_key(member.id))
         error = gettext("Use %(min)s to %(max)s characters.", min=MIN_LENGTH, max=MAX_LENGTH)
         return await _page(request, member, status=422, password_error=error)
+    attempt_succeeded(state, request, member_key(member.id))
     raise web.HTTPFound("/settings?notice=password")

@@ -77,6 +77,13 @@ class LoginThrottle:
     def clear(self, key: str) -> None:
         self._failures.pop(key, None)
 
+    def withdraw(self, keys: list[str]) -> None:
+        """Take back the latest count of each key (an attempt that succeeded)."""
+        for key in keys:
+            entries = self._failures.get(key)
+            if entries:
+                entries.pop()
+
     def _prune(self, now: float, window: float) -> None:
         for key in [k for k, v in self._failures.items() if not v or v[-1] <= now - window]:
             del self._failures[key]

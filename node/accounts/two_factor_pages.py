@@ -8,7 +8,7 @@ from aiohttp import web
 
 from i18n.translate import gettext
 from node.accounts.crypto import AccountKeys
-from node.accounts.login import record_failure, wait_minutes, wait_seconds
+from node.accounts.login import attempt_succeeded, begin_attempt, wait_minutes
 from node.accounts.security import requires_two_factor, security_of, two_factor_enabled
 from node.accounts.throttle import member_key
 from node.accounts.two_factor import (
@@ -75,15 +75,15 @@ async def enable(request: web.Request) -> web.Response:
     state = request.app[NODE]
     member = signed_in_page_member(request)
     form = await request.post()
-    if (wait := wait_seconds(state, request, member_key(member.id))) is not None:
+    if (wait := begin_attempt(state, request, member_key(member.id))) is not None:
         return await _overview(request, member, status=429, error=wait_text(wait))
     keys = AccountKeys.from_secret(state.secret)
     async with state.db.write() as session:
         codes = await finish_setup(session, keys, member, str(form.get("code", "")), now=utcnow())
     if codes is None:
-        record_failure(state, request, member_key(member.id))
         error = gettext("That code is not right. Check your device's clock and try again.")
         return await _overview(request, member, status=401, error=error)
+    attempt_succeeded(state, request, member_key(member.id))
     return render(
         request, "accounts/recovery_codes.html", {"codes": codes, "continue_to": SETTINGS_PATH}
     )
@@ -96,15 +96,15 @@ async def password_refusal(request: web.Request, member: Member) -> tuple[int, s
     left open must not become a way to guess the password.
     """
     state = request.app[NODE]
-    if (wait := wait_seconds(state, request, member_key(member.id))) is not None:
+    if (wait := begin_attempt(state, request, member_key(member.id))) is not None:
         return 429, wait_text(wait)
     form = await request.post()
     password = str(form.get("current_password", ""))
     if member.password_hash is None or not await verify_password_off_loop(
         member.password_hash, password
     ):
-        record_failure(state, request, member_key(member.id))
         return 403, gettext("Your current password is not right.")
+    attempt_succeeded(state, request, member_key(member.id))
     return None
 
 

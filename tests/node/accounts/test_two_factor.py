@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from html import unescape
 
@@ -127,6 +128,28 @@ async def test_second_factor_guesses_are_throttled(
         "/login/two-factor", {"code": code_at(secret, 1)}, form_page="/login/two-factor"
     )
     assert status == 429
+
+
+async def test_guesses_sent_at_once_are_throttled_the_same(
+    network: NodeNetwork, browsers: list[Browser]
+) -> None:
+    """Each attempt is counted before anything awaits: a burst sent at once cannot all
+    pass the check before the first failure is counted (23 of 400 were checked,
+    against a limit of 5, before this was so)."""
+    node = await network.spawn("US", login_failures_per_account=3)
+    moderator = await node.add_member(password=PASSWORD, role=Role.MODERATOR)
+    secret, _ = await set_up_at_login(open_browser(browsers, node), moderator.email)
+    browser = open_browser(browsers, node)
+    await browser.sign_in(moderator.email)
+
+    async def guess() -> int:
+        status, _, _ = await browser.post(
+            "/login/two-factor", {"code": wrong_code(secret)}, form_page="/login/two-factor"
+        )
+        return status
+
+    statuses = await asyncio.gather(*(guess() for _ in range(40)))
+    assert statuses.count(401) == 3 and statuses.count(429) == 37, statuses
 
 
 async def sign_in_member(node: TestNode, browsers: list[Browser], role: Role) -> Browser:
