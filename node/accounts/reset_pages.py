@@ -6,7 +6,7 @@ from aiohttp import web
 
 from i18n.translate import gettext
 from node.accounts.credentials import check_reset_link, request_reset, reset_password
-from node.accounts.mails import reply_then_send
+from node.accounts.mails import RESET_PATH, reply_then_send
 from node.accounts.signup_pages import link_error
 from node.accounts.tokens import LinkRefused
 from node.db.types import utcnow
@@ -16,7 +16,6 @@ from node.web.sessions import SESSION_COOKIE
 from node.web.templating import render
 
 routes = web.RouteTableDef()
-RESET_PATH = "/password/reset"
 
 
 @routes.get(RESET_PATH)

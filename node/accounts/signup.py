@@ -3,6 +3,13 @@
 Whether the address already has an account never shows in the answer: both cases
 do the same work (a password hash, one mail) and the page says the same thing. The
 existing account's owner gets a "you already have an account" mail instead.
+
+An address signed up again before it was confirmed may have been signed up by
+someone else first, who knows the password they chose: had confirming kept it, the
+address's owner would confirm an account its squatter can sign in to. So a second
+sign-up keeps no password. The new details (name, specialty, language) replace the
+old, and whoever follows the link (only the mailbox's owner can) chooses the
+password right after confirming.
 """
 
 from __future__ import annotations
@@ -53,7 +60,7 @@ async def sign_up(state: NodeState, form: SignUp, *, now: datetime) -> list[Mail
         async with state.db.write() as session:
             existing = await find_member_by_email(session, form.email)
             if existing is not None:
-                return await _mail_for_existing(state, session, existing, now=now)
+                return await _mail_for_existing(state, session, existing, form, now=now)
             member = await add_member(
                 session,
                 NewMember(email=form.email, name=form.name, specialty=form.specialty),
@@ -80,13 +87,22 @@ async def sign_up(state: NodeState, form: SignUp, *, now: datetime) -> list[Mail
 
 
 async def _mail_for_existing(
-    state: NodeState, session: AsyncSession, member: Member, *, now: datetime
+    state: NodeState, session: AsyncSession, member: Member, form: SignUp, *, now: datetime
 ) -> list[Mail]:
-    """Signing up again before confirming gets a fresh link; otherwise a reminder."""
+    """Signing up again before confirming gets a fresh link, and no password (see
+    above); a confirmed account's owner gets a reminder."""
     row = await security_of(session, member.id)
-    if row is not None and row.email_confirmed_at is None:
-        return await _confirmation(state, session, member, now=now)
-    return [already_registered_mail(state, to=member.email, name=member.name, locale=member.locale)]
+    if row is None or row.email_confirmed_at is not None:
+        return [
+            already_registered_mail(state, to=member.email, name=member.name, locale=member.locale)
+        ]
+    mails = await _confirmation(state, session, member, now=now)
+    if mails:  # not over the hourly limit: this sign-up counts
+        member.password_hash = None
+        member.name, member.specialty, member.locale = form.name, form.specialty, form.language
+        subject = f"member:{member.public_id}"
+        record(session, actor=SIGNUP_ACTOR, action="account.signup.again", subject=subject)
+    return mails
 
 
 async def _confirmation(
@@ -120,12 +136,23 @@ async def resend_confirmation(state: NodeState, email: str, *, now: datetime) ->
         return await _confirmation(state, session, member, now=now)
 
 
-async def confirm_email(state: NodeState, token: str, *, now: datetime) -> Member:
-    """Use a confirmation link; raises tokens.LinkRefused for a bad one."""
+async def confirm_email(state: NodeState, token: str, *, now: datetime) -> str | None:
+    """Use a confirmation link; raises tokens.LinkRefused for a bad one. For an account
+    with no password (signed up again, see above), the password-reset token with which
+    to choose one at once; else None."""
     async with state.db.write() as session:
         member = await use_link(session, token, TokenPurpose.CONFIRM_EMAIL, now=now)
         await mark_confirmed(session, member, now=now)
-    return member
+        if member.password_hash is not None:
+            return None
+        minutes = state.config.password_reset_minutes
+        return await issue_link(
+            session,
+            member,
+            TokenPurpose.RESET_PASSWORD,
+            now=now,
+            lifetime=timedelta(minutes=minutes),
+        )
 
 
 async def mark_confirmed(session: AsyncSession, member: Member, *, now: datetime) -> None:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from i18n.specialties import SPECIALTIES
 from i18n.translate import N_, current_language, gettext
 from node.accounts.login import wait_minutes
-from node.accounts.mails import reply_then_send
+from node.accounts.mails import RESET_PATH, reply_then_send
 from node.accounts.settings_pages import language_choices
 from node.accounts.signup import SignUp, confirm_email, resend_confirmation, sign_up
 from node.accounts.throttle import Limit, signup_key
@@ -108,10 +108,13 @@ async def confirm(request: web.Request) -> web.Response:
     """Following the mailed link confirms the address: only its owner received it."""
     state = request.app[NODE]
     try:
-        await confirm_email(state, request.match_info["token"], now=utcnow())
+        choose_password = await confirm_email(state, request.match_info["token"], now=utcnow())
     except LinkRefused as refused:
         context = {"error": link_error(refused.problem), "email": ""}
         return render(request, "accounts/resend.html", context, status=410)
+    if choose_password is not None:
+        # Signed up more than once: the password is chosen now, by the mailbox's owner.
+        raise web.HTTPFound(f"{RESET_PATH}/{choose_password}")
     raise web.HTTPFound("/login?notice=confirmed")
 
 

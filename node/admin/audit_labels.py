@@ -20,6 +20,7 @@ _LABELS: Final[Mapping[str, str]] = {
     "account.password.change": N_("Password changed"),
     "account.password.reset": N_("Password reset by email"),
     "account.sessions.end": N_("Sessions ended"),
+    "account.signup.again": N_("Signed up again before confirming; the password is chosen anew"),
     "deid.flag.review": N_("Identifying-detail flag reviewed"),
     "member.add": N_("Member added"),
     "node.init": N_("Node set up"),

@@ -190,3 +190,44 @@ async def test_sign_ups_from_one_address_are_limited(
     await node.add_member(email="old.hand@example.org", password=PASSWORD)
     assert (await browser.sign_in("old.hand@example.org"))[0] == 302
     assert mailbox.to("one.more@example.org") == []
+
+
+async def test_someone_who_signed_up_first_with_your_address_cannot_sign_in(
+    mail_node: TestNode, mailbox: Mailbox, browsers: list[Browser]
+) -> None:
+    """A squatter signs up with a physician's address and a password of their own; the
+    physician signs up too and confirms. The squatter's password must not open the
+    account: a second sign-up keeps no password, and the mailbox's owner chooses it
+    right after confirming (before, the link confirmed the squatter's account)."""
+    squatter, owner = open_browser(browsers, mail_node), open_browser(browsers, mail_node)
+    assert (await sign_up(squatter, password="squatters-own-password"))[0] == 200
+    assert (await sign_up(owner, name="Inès Moreau-Vidal"))[0] == 200
+    link = link_in(await mailbox.next_to("ines.moreau@example.org", 2), "/confirm/")
+    status, _, response = await owner.get(link)
+    assert status == 302
+    choose = response.headers["Location"]
+    assert choose.startswith("/password/reset/")
+    # Confirmed, but no password opens it yet, the squatter's included.
+    assert (await squatter.sign_in("ines.moreau@example.org", "squatters-own-password"))[0] == 401
+    new_password = "the owner's own password"
+    status, _, _ = await owner.post(
+        mail_node.base_url + choose,
+        {"new_password": new_password, "confirm_password": new_password},
+        form_page=mail_node.base_url + choose,
+    )
+    assert status == 302
+    assert (await owner.sign_in("ines.moreau@example.org", new_password))[0] == 302
+    assert (await squatter.sign_in("ines.moreau@example.org", "squatters-own-password"))[0] == 401
+    async with mail_node.state.db.read() as session:
+        member = await session.scalar(select(Member).where(Member.email == FORM["email"].lower()))
+    assert member is not None and member.name == "Inès Moreau-Vidal"  # the latest sign-up's
+
+
+async def test_one_sign_up_confirms_as_before(
+    mail_node: TestNode, mailbox: Mailbox, browsers: list[Browser]
+) -> None:
+    browser = open_browser(browsers, mail_node)
+    await sign_up(browser)
+    link = link_in(await mailbox.next_to("ines.moreau@example.org"), "/confirm/")
+    status, _, response = await browser.get(link)
+    assert (status, response.headers["Location"]) == (302, "/login?notice=confirmed")
