@@ -37,7 +37,7 @@ class EndSessionsOut(BaseModel):
     errors=(403, 404),
 )
 async def end_member_sessions(request: web.Request) -> web.Response:
-    """Ends all the member's web sessions at once (their API tokens are not touched);
+    """Ends all the member's web sessions at once and revokes their API tokens;
     audited with you as the actor and your reason."""
     acting = admin(request)
     body = await read_json(request, EndSessionsIn)

@@ -26,7 +26,7 @@ from node.members.passwords import (
     hash_password_off_loop,
     verify_password_off_loop,
 )
-from node.members.service import find_member_by_email
+from node.members.service import find_member_by_email, revoke_tokens
 from node.state import NodeState
 from node.web.models import WebSession
 from node.web.sessions import end_all_sessions
@@ -125,6 +125,7 @@ async def reset_password(state: NodeState, token: str, new: str, *, now: datetim
         member = await use_link(session, token, TokenPurpose.RESET_PASSWORD, now=now)
         member.password_hash = new_hash
         ended = await end_all_sessions(session, member.id)
+        revoked = await revoke_tokens(session, member.id)
         await mark_confirmed(session, member, now=now)
         subject = f"member:{member.public_id}"
         record(
@@ -132,6 +133,6 @@ async def reset_password(state: NodeState, token: str, new: str, *, now: datetim
             actor=subject,
             action="account.password.reset",
             subject=subject,
-            details={"sessions_ended": ended},
+            details={"sessions_ended": ended, "tokens_revoked": revoked},
         )
     return member

@@ -12,6 +12,7 @@ from node.accounts.crypto import token_hash
 from node.accounts.devices import describe_device
 from node.audit.service import record
 from node.members.models import Member
+from node.members.service import revoke_tokens
 from node.web.models import WebSession
 from node.web.sessions import IDLE_TIMEOUT, end_all_sessions
 
@@ -71,14 +72,16 @@ async def end_session_of(
 async def admin_end_sessions(
     session: AsyncSession, admin: Member, target: Member, *, reason: str
 ) -> int:
-    """An admin signs a member out everywhere (a stolen laptop, a compromised account)."""
+    """An admin signs a member out everywhere (a stolen laptop, a compromised account):
+    their web sessions end and their API tokens are revoked."""
     ended = await end_all_sessions(session, target.id)
+    revoked = await revoke_tokens(session, target.id)
     record(
         session,
         actor=f"member:{admin.public_id}",
         action="account.sessions.end",
         subject=f"member:{target.public_id}",
         reason=reason,
-        details={"sessions_ended": ended},
+        details={"sessions_ended": ended, "tokens_revoked": revoked},
     )
     return ended

@@ -172,6 +172,21 @@ async def resolve_token(
     return TokenOwner(member=member, token_id=token_id, last_used_at=last_used_at)
 
 
+async def revoke_tokens(session: AsyncSession, member_id: int) -> int:
+    """Revoke every live API token of the member (a password reset, an admin ending
+    their sessions); how many. Tokens never expire on their own, so a leaked one
+    would otherwise outlive every other way in. A suspension leaves them: a suspended
+    member's token reaches only their own status (every route with case content or a
+    moderator's power requires a verified member), and a register suspension is
+    lifted by a later import."""
+    result = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.member_id == member_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def mark_token_used(session: AsyncSession, token_id: int, *, now: datetime) -> None:
     await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 

@@ -507,12 +507,12 @@ async def test_removing_a_hidden_case_deletes_it_everywhere(network: NodeNetwork
     await eventually(gone_on_de, what="the removed case deleted on DE too")
 
 
-async def test_a_suspended_moderator_or_admin_has_no_powers_left(network: NodeNetwork) -> None:
-    """The role stays on record, but their node no longer vouches for them: every
-    moderation route refuses their token (it answered 200 before)."""
+async def test_an_unverified_moderator_or_admin_has_no_powers(network: NodeNetwork) -> None:
+    """The role is on record, but their node does not vouch for them (never verified,
+    or suspended since): every moderation route refuses their token (it answered 200
+    before). The token itself still works for their own status page."""
     thread = await thread_with_a_reply(network)
     node = thread.node
-    admin = await node.add_member(role=Role.ADMIN)
     status, _ = await node.request(
         "POST",
         "/api/v1/reports",
@@ -521,8 +521,8 @@ async def test_a_suspended_moderator_or_admin_has_no_powers_left(network: NodeNe
     )
     assert status == 201
     [report] = await reports_in(node, thread.moderator, "open")
-    for account in (thread.moderator, admin):
-        await suspend(node, account.public_id)
+    pending_moderator = await node.add_member(role=Role.MODERATOR, verified=False)
+    pending_admin = await node.add_member(role=Role.ADMIN, verified=False)
     moderator_routes = [
         ("GET", "/api/v1/admin/reports", None),
         ("GET", "/api/v1/admin/deid/flags", None),
@@ -532,7 +532,7 @@ async def test_a_suspended_moderator_or_admin_has_no_powers_left(network: NodeNe
             {"action": "remove", "reason": "spam"},
         ),
     ]
-    for account in (thread.moderator, admin):
+    for account in (pending_moderator, pending_admin):
         for method, path, body in moderator_routes:
             status, problem = await node.request(method, path, token=account.token, json=body)
             assert status == 403, (path, problem)
@@ -540,10 +540,14 @@ async def test_a_suspended_moderator_or_admin_has_no_powers_left(network: NodeNe
     status, problem = await node.request(
         "POST",
         "/api/v1/admin/pseudonyms/anon-x/reveal",
-        token=admin.token,
+        token=pending_admin.token,
         json={"reason": "court order"},
     )
     assert status == 403 and problem["type"].endswith("not-verified"), problem
+    await suspend(node, thread.moderator.public_id)
+    for method, path, body in moderator_routes:
+        status, problem = await node.request(method, path, token=thread.moderator.token, json=body)
+        assert status == 403 and problem["type"].endswith("not-verified"), (path, problem)
     # Nothing was decided: the case is still there.
     path = f"/api/v1/cases/{thread.case['local_id']}"
     assert (await node.request("GET", path, token=thread.reader.token))[0] == 200

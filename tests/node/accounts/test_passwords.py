@@ -62,7 +62,9 @@ async def test_reset_by_email_signs_out_everywhere(
         [entry] = await session.scalars(
             select(AuditEntry).where(AuditEntry.action == "account.password.reset")
         )
-    assert entry.details == {"sessions_ended": 1}
+    assert entry.details == {"sessions_ended": 1, "tokens_revoked": 1}
+    # The API token issued before the reset is revoked too: it could be the intruder's.
+    assert (await mail_node.request("GET", "/api/v1/me", token=account.token))[0] == 401
 
 
 async def test_reset_links_work_once_and_expire(

@@ -89,6 +89,8 @@ async def test_an_admin_ends_all_sessions_of_a_member(
     )
     assert (status, body) == (200, {"public_id": target.public_id, "ended": 3})
     assert (await victim.get("/settings"))[0] == 302
+    # Their API token is revoked with the sessions.
+    assert (await node.request("GET", "/api/v1/me", token=target.token))[0] == 401
     status, _ = await node.request(
         "POST", "/api/v1/admin/members/nobody/sessions/end", token=admin.token, json={"reason": "x"}
     )
