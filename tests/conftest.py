@@ -113,6 +113,8 @@ def database_url(make_database_url: object) -> str:
     return make_database_url()  # type: ignore[operator]
 
 
+# Last: after -k and -m have deselected, so the chunks are counted on what runs.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run ``sqlite_only`` / ``postgres_only`` tests on that database alone.
 

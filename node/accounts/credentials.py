@@ -111,10 +111,10 @@ async def request_reset(state: NodeState, email: str, *, now: datetime) -> list[
     ]
 
 
-async def check_reset_link(state: NodeState, token: str, *, now: datetime) -> None:
-    """Raises tokens.LinkRefused unless the link can still be used."""
+async def check_reset_link(state: NodeState, token: str, *, now: datetime) -> Member:
+    """The member whose link it is; raises tokens.LinkRefused unless it can be used."""
     async with state.db.read() as session:
-        await check_link(session, token, TokenPurpose.RESET_PASSWORD, now=now)
+        return (await check_link(session, token, TokenPurpose.RESET_PASSWORD, now=now)).member
 
 
 async def reset_password(state: NodeState, token: str, new: str, *, now: datetime) -> Member:

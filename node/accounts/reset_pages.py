@@ -10,6 +10,7 @@ from node.accounts.mails import RESET_PATH, reply_then_send
 from node.accounts.signup_pages import link_error
 from node.accounts.tokens import LinkRefused
 from node.db.types import utcnow
+from node.members.models import Member
 from node.members.passwords import MAX_LENGTH, MIN_LENGTH
 from node.state import NODE
 from node.web.sessions import SESSION_COOKIE
@@ -40,8 +41,17 @@ def _refused(request: web.Request, refused: LinkRefused) -> web.Response:
     return render(request, "accounts/reset_request.html", context, status=410)
 
 
-def _new_password_page(request: web.Request, error: str | None, status: int = 200) -> web.Response:
-    context = {"error": error, "token": request.match_info["token"], "min_length": MIN_LENGTH}
+def _new_password_page(
+    request: web.Request, error: str | None, status: int = 200, first: Member | None = None
+) -> web.Response:
+    context = {
+        "error": error,
+        "token": request.match_info["token"],
+        "min_length": MIN_LENGTH,
+        # An account without a password yet (signed up more than once, see signup.py):
+        # its details, so that whoever chooses the password sees whose account it is.
+        "first": first,
+    }
     return render(request, "accounts/reset_password.html", context, status=status)
 
 
@@ -49,10 +59,12 @@ def _new_password_page(request: web.Request, error: str | None, status: int = 20
 async def new_password_form(request: web.Request) -> web.Response:
     """Only shows the form: mail scanners that open links must not use them up."""
     try:
-        await check_reset_link(request.app[NODE], request.match_info["token"], now=utcnow())
+        member = await check_reset_link(
+            request.app[NODE], request.match_info["token"], now=utcnow()
+        )
     except LinkRefused as refused:
         return _refused(request, refused)
-    return _new_password_page(request, None)
+    return _new_password_page(request, None, first=member if member.password_hash is None else None)
 
 
 @routes.post(RESET_PATH + "/{token}")

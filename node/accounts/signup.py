@@ -7,9 +7,11 @@ existing account's owner gets a "you already have an account" mail instead.
 An address signed up again before it was confirmed may have been signed up by
 someone else first, who knows the password they chose: had confirming kept it, the
 address's owner would confirm an account its squatter can sign in to. So a second
-sign-up keeps no password. The new details (name, specialty, language) replace the
-old, and whoever follows the link (only the mailbox's owner can) chooses the
-password right after confirming.
+sign-up leaves the account with no password, whether or not a new mail goes out (a
+squatter could use up the hourly links first), and whoever follows a link (only the
+mailbox's owner can) chooses the password right after confirming. The details stay
+those of the first sign-up, so a stranger cannot rewrite the owner's; the page where
+the password is chosen shows them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from i18n.languages import SUPPORTED_LANGUAGES
 from node.accounts.mails import already_registered_mail, confirmation_mail
 from node.accounts.models import AccountSecurity, TokenPurpose
 from node.accounts.security import ensure_security, security_of
-from node.accounts.tokens import issue_link, links_sent_since, use_link
+from node.accounts.tokens import (
+    LinkProblem,
+    LinkRefused,
+    issue_link,
+    links_sent_since,
+    use_link,
+    used_link_member,
+)
 from node.audit.service import record
 from node.mail.sender import Mail
 from node.members.models import Member
@@ -60,7 +69,7 @@ async def sign_up(state: NodeState, form: SignUp, *, now: datetime) -> list[Mail
         async with state.db.write() as session:
             existing = await find_member_by_email(session, form.email)
             if existing is not None:
-                return await _mail_for_existing(state, session, existing, form, now=now)
+                return await _mail_for_existing(state, session, existing, now=now)
             member = await add_member(
                 session,
                 NewMember(email=form.email, name=form.name, specialty=form.specialty),
@@ -87,7 +96,7 @@ async def sign_up(state: NodeState, form: SignUp, *, now: datetime) -> list[Mail
 
 
 async def _mail_for_existing(
-    state: NodeState, session: AsyncSession, member: Member, form: SignUp, *, now: datetime
+    state: NodeState, session: AsyncSession, member: Member, *, now: datetime
 ) -> list[Mail]:
     """Signing up again before confirming gets a fresh link, and no password (see
     above); a confirmed account's owner gets a reminder."""
@@ -96,13 +105,11 @@ async def _mail_for_existing(
         return [
             already_registered_mail(state, to=member.email, name=member.name, locale=member.locale)
         ]
-    mails = await _confirmation(state, session, member, now=now)
-    if mails:  # not over the hourly limit: this sign-up counts
+    if member.password_hash is not None:
         member.password_hash = None
-        member.name, member.specialty, member.locale = form.name, form.specialty, form.language
         subject = f"member:{member.public_id}"
         record(session, actor=SIGNUP_ACTOR, action="account.signup.again", subject=subject)
-    return mails
+    return await _confirmation(state, session, member, now=now)
 
 
 async def _confirmation(
@@ -139,9 +146,21 @@ async def resend_confirmation(state: NodeState, email: str, *, now: datetime) ->
 async def confirm_email(state: NodeState, token: str, *, now: datetime) -> str | None:
     """Use a confirmation link; raises tokens.LinkRefused for a bad one. For an account
     with no password (signed up again, see above), the password-reset token with which
-    to choose one at once; else None."""
+    to choose one at once; else None.
+
+    A link already used still leads there while the account has no password: a mail
+    gateway that opens links to scan them would otherwise use it up, and leave its
+    owner a confirmed account they cannot get into."""
     async with state.db.write() as session:
-        member = await use_link(session, token, TokenPurpose.CONFIRM_EMAIL, now=now)
+        try:
+            member = await use_link(session, token, TokenPurpose.CONFIRM_EMAIL, now=now)
+        except LinkRefused as refused:
+            if refused.problem is not LinkProblem.USED:
+                raise
+            used = await used_link_member(session, token, TokenPurpose.CONFIRM_EMAIL, now=now)
+            if used is None or used.password_hash is not None:
+                raise
+            member = used
         await mark_confirmed(session, member, now=now)
         if member.password_hash is not None:
             return None

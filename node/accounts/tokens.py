@@ -95,6 +95,22 @@ async def check_link(
     return ValidLink(row.id, member)
 
 
+async def used_link_member(
+    session: AsyncSession, token: str, purpose: TokenPurpose, *, now: datetime
+) -> Member | None:
+    """The member of a link that was used and has not expired; None otherwise."""
+    if not 20 <= len(token) <= 100:
+        return None
+    row = await session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == token_hash(token), AccountToken.purpose == purpose.value
+        )
+    )
+    if row is None or row.used_at is None or row.expires_at <= now:
+        return None
+    return await session.get_one(Member, row.member_id)
+
+
 async def use_link(
     session: AsyncSession, token: str, purpose: TokenPurpose, *, now: datetime
 ) -> Member:

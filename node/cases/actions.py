@@ -231,6 +231,9 @@ async def edit_case(state: NodeState, member: Member, local_id: str, change: Cas
         case.updated_at = utcnow()
         await publish_thread_state(session, state, case)
         out = case_out(case)
+        poll = await poll_of_case(session, case.id)
+        if poll is not None:
+            out.poll = poll_out(poll, voted=await has_voted(session, case.id, member.id))
     state.federation.delivery_due()
     return out
 

@@ -52,7 +52,7 @@ async def get_search(request: web.Request) -> web.Response:
     each result carries highlighted excerpts and its best matching replies. Query
     syntax characters are ignored, never an error. ``GET /api/v1/cases?q=`` runs the
     same search and returns the cases alone."""
-    verified_member(request)
+    member = verified_member(request)
     query = search_query_of(request)
     async with node_state(request).db.read_long() as session:
-        return json_response(await search(session, query))
+        return json_response(await search(session, query, polls_for=member.id))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from node.cases.models import Case, Reply
 from node.cases.replies import reply_author
 from node.cases.service import case_out, listed_cases
+from node.polls.service import polls_out
 from node.search import fts5, tsearch
 from node.search.marks import CaseExcerpt, ReplyExcerpt, opening, segments
 from node.search.query import Filters, is_sqlite, ranked_page
@@ -33,7 +34,11 @@ def _segments(marked: str) -> list[Segment]:
     return [Segment(text=text, match=match) for text, match in segments(marked)]
 
 
-async def search(session: AsyncSession, query: SearchQuery) -> SearchResults:
+async def search(
+    session: AsyncSession, query: SearchQuery, *, polls_for: int | None = None
+) -> SearchResults:
+    """A page of results; with ``polls_for`` (a member id) each case carries its poll as
+    that member sees it (the API; the search page shows none)."""
     terms = parse(query.q)
     hits, next_cursor = await ranked_page(
         session, terms, filters_of(query), cursor=query.cursor, limit=query.limit
@@ -41,6 +46,7 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResults:
     ids = [hit.case_id for hit in hits]
     listed = await listed_cases(session, select(Case).where(Case.id.in_(ids)))
     cases = {case.id: case for case in listed}
+    polls = await polls_out(session, ids, polls_for) if polls_for is not None else {}
     excerpts, reply_hits = await _excerpts(session, terms, ids)
     by_case: dict[int, list[ReplyExcerpt]] = defaultdict(list)
     for reply_hit in reply_hits:
@@ -55,7 +61,7 @@ async def search(session: AsyncSession, query: SearchQuery) -> SearchResults:
         excerpt = excerpts.get(case.id, CaseExcerpt(title=None, passage=None))
         items.append(
             SearchHit(
-                case=case_out(case),
+                case=case_out(case).model_copy(update={"poll": polls.get(case.id)}),
                 score=round(hit.score, 6),
                 title=_segments(excerpt.title or case.title),
                 excerpt=_segments(excerpt.passage or opening(case.question)),

@@ -184,6 +184,8 @@ async def test_an_image_the_origin_cannot_serve_is_fetched_once_it_can(
     # Given up after the last attempt: never asked for again.
     await set_row(fetch_attempts=FETCH_ATTEMPTS_MAX, next_fetch_at=utcnow() - timedelta(1))
     assert await fetch_missing(de.state) == 0
+    given_up = await copy_row()  # not tried again: a try would have failed and counted
+    assert given_up is not None and given_up.fetch_attempts == FETCH_ATTEMPTS_MAX
     # The origin serves the file again, and the attempt the schedule set is due.
     away.rename(origin_file)
     await set_row(fetch_attempts=1, next_fetch_at=utcnow() - timedelta(seconds=1))

@@ -297,6 +297,20 @@ async def test_poll_votes_once_per_member_results_hidden_until_voted(
     assert [o["votes"] for o in items[case["id"]]["poll"]["options"]] == [1, 2, 0]
     items = await eventually(lambda: listed(de_other), what="both cases listed for another")
     assert [o["votes"] for o in items[case["id"]]["poll"]["options"]] == [None, None, None]
+    # So do search results and the case an edit answers with.
+    _, found = await de.request(
+        "GET", "/api/v1/search", token=de_doc.token, params={"q": "toddler fevers"}
+    )
+    polls = {hit["case"]["id"]: hit["case"]["poll"] for hit in found["items"]}
+    assert polls[plain["id"]] is None and polls[case["id"]]["voters_count"] == 3
+    status, edited = await us.request(
+        "PATCH",
+        f"/api/v1/cases/{case['local_id']}",
+        token=author.token,
+        json={"question": "PFAPA, FMF or something else?"},
+    )
+    assert status == 200, edited
+    assert [o["votes"] for o in edited["poll"]["options"]] == [1, 2, 0]
 
 
 async def test_views_are_counted_per_node_and_summed_at_the_origin(
