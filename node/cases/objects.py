@@ -16,6 +16,7 @@ from node.cases.models import Case, Reply, Tombstone
 from node.cases.pages import case_page, wants_case_page
 from node.discovery_routes import activity_response
 from node.network.authorized import require_peer
+from node.outbox.models import OutboxEntry
 from node.state import NODE
 from node.web.context import verified_page_member
 
@@ -77,7 +78,12 @@ async def reply_document(request: web.Request) -> web.Response:
 
 
 async def _tombstone_or_404(session: AsyncSession, iri: str) -> web.Response:
-    if await session.get(Tombstone, iri) is not None:
+    """410 with a Tombstone for a deleted object peers were sent; 404 for one of a
+    node-only case, which no peer ever heard of (as while it existed)."""
+    published = await session.scalar(
+        select(OutboxEntry.seq).where(OutboxEntry.content_iri == iri).limit(1)
+    )
+    if published is not None and await session.get(Tombstone, iri) is not None:
         return activity_response(
             {"@context": list(CANONICAL_CONTEXT), "id": iri, "type": "Tombstone"},
             status=410,

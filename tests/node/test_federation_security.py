@@ -232,7 +232,14 @@ async def test_reply_iris_dereference_for_peers_only(network: NodeNetwork) -> No
         token=author.token,
         json={"content": "Only for colleagues here."},
     )
-    assert (await signed_get(de, us, kept_reply["id"].removeprefix(us.base_url)))[0] == 404
+    kept_path = kept_reply["id"].removeprefix(us.base_url)
+    assert (await signed_get(de, us, kept_path))[0] == 404
+    # Deleted, it is still 404: no peer ever heard of it, so there is nothing to bury.
+    status, _ = await us.request(
+        "DELETE", f"/api/v1/replies/{kept_reply['local_id']}", token=author.token
+    )
+    assert status == 204
+    assert (await signed_get(de, us, kept_path))[0] == 404
 
     status, _ = await us.request(
         "DELETE", f"/api/v1/replies/{reply['local_id']}", token=author.token
