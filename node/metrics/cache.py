@@ -29,10 +29,18 @@ class _Taken:
     metrics: Metrics
 
 
+# Computations at once, whatever the period lengths asked: 366 lengths asked together
+# must not start 366 passes over the database.
+AT_ONCE = 2
+
+
 @dataclass
 class MetricsCache:
     _taken: dict[int, _Taken] = field(default_factory=dict)
     _running: dict[int, asyncio.Future[Metrics]] = field(default_factory=dict)
+    # Created with the node's state and first waited on in its event loop, where it
+    # stays: one node, one loop.
+    _slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AT_ONCE))
 
     async def get(self, days: int, compute: Compute, *, max_age: float) -> Metrics:
         """The figures for ``days``: the kept ones if younger than ``max_age`` seconds,
@@ -50,9 +58,10 @@ class MetricsCache:
         return await asyncio.shield(running)
 
     async def _compute(self, days: int, compute: Compute, max_age: float) -> Metrics:
-        started = time.monotonic()
         try:
-            metrics = await compute()
+            async with self._slots:
+                started = time.monotonic()
+                metrics = await compute()
         finally:
             del self._running[days]
         if max_age > 0:

@@ -98,3 +98,33 @@ async def test_a_failed_computation_is_not_kept(
     assert status == 500
     status, metrics = await node.request("GET", "/api/v1/metrics", token=member.token)
     assert status == 200, metrics
+
+
+async def test_many_period_lengths_at_once_compute_two_at_a_time(
+    network: NodeNetwork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running, most = [0], [0]
+    real = service.compute_metrics
+
+    async def watched(session: Any, *, days: int, **kwargs: Any) -> Any:
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            await asyncio.sleep(0.1)
+            return await real(session, days=days, **kwargs)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(service, "compute_metrics", watched)
+    node = await network.spawn("US")
+    member = await node.add_member()
+
+    async def period(days: int) -> int:
+        status, metrics = await node.request(
+            "GET", "/api/v1/metrics", token=member.token, params={"days": str(days)}
+        )
+        assert status == 200, metrics
+        return int(metrics["period"]["days"])
+
+    assert await asyncio.gather(*(period(d) for d in range(1, 9))) == list(range(1, 9))
+    assert most[0] == 2
