@@ -37,6 +37,7 @@ _LABELS: Final[Mapping[str, str]] = {
     "report.remove": N_("Reported post removed"),
     "report.restore": N_("Hidden post restored"),
     "token.issue": N_("API token issued"),
+    "token.revoke": N_("API tokens revoked"),
     "verification.claim": N_("Verification requested"),
     "verification.claim.conflict": N_("Licence number already claimed by another member"),
     "verification.document.delete": N_("Verification document deleted"),

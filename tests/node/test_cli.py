@@ -130,6 +130,13 @@ def test_init_serve_member_token_me(served: tuple[Path, str, subprocess.Popen[st
     assert status == 401
     assert content_type.startswith("application/problem+json")
     assert body["status"] == 401
+    # Revoking every token of the member: the one above stops working at once.
+    second = curbside("token", str(folder), "--email", "ana@example.org").stdout.strip()
+    revoked = curbside("token", str(folder), "--email", "ana@example.org", "--revoke-all")
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.strip() == "revoked 2 tokens"
+    for old in (lines[0], second):
+        assert http("GET", base + "/api/v1/me", token=old)[0] == 401
 
     # Graceful stop on SIGTERM, and the private key never appears in the logs.
     process.send_signal(signal.SIGTERM)
