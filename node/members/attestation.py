@@ -24,7 +24,7 @@ from node.cases.activities import CONTEXT, new_activity_id
 from node.cases.models import Case, Reply
 from node.events import ThreadChanged, record_event
 from node.inbox.context import ApplyContext
-from node.members.actor import ANNOUNCED_STATUSES, member_actor
+from node.members.actor import member_actor
 from node.members.models import ANNOUNCEMENT_DUE, Member
 from node.outbox.publish import publish
 from node.state import NodeState
@@ -49,8 +49,7 @@ async def mark_local_content(session: AsyncSession, member_id: int, status: str)
 # Built once; answered from the partial index ix_members_announcement_due.
 ANNOUNCEMENTS_DUE = (
     select(Member)
-    .where(Member.status.in_(ANNOUNCED_STATUSES))
-    .where(ANNOUNCEMENT_DUE)
+    .where(ANNOUNCEMENT_DUE)  # names the statuses peers may learn (ANNOUNCED_STATUSES)
     .order_by(Member.id)
     .limit(BATCH)
 )

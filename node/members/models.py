@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, or_
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    and_,
+    literal_column,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node.db.base import Base
@@ -65,8 +74,14 @@ class Member(Base):
 
 # Members whose status peers have not been told yet (attestation.py asks every few
 # seconds): a handful at most, in a partial index instead of a scan of every member.
-# The query repeats this condition word for word; SQLite uses the index only then.
-ANNOUNCEMENT_DUE = or_(Member.federated_status.is_(None), Member.federated_status != Member.status)
+# The query repeats this condition word for word; SQLite uses the index only then, so
+# the statuses peers may learn (actor.py) are a literal, not bound parameters: pending
+# and rejected members are never announced and stay out of it (until 0024 they were
+# in it for good, and every sign-up added one). Changing the list takes a migration.
+ANNOUNCEMENT_DUE = and_(
+    literal_column("status IN ('revoked', 'suspended', 'verified')", Boolean),
+    or_(Member.federated_status.is_(None), Member.federated_status != Member.status),
+)
 Index(
     "ix_members_announcement_due",
     Member.id,

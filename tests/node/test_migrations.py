@@ -15,7 +15,9 @@ from node.db.engine import Database
 from node.db.migrate import current_revision, downgrade, head_revision, upgrade
 from node.db.schema import metadata
 from node.inbox.worker import DUE
+from node.members.actor import ANNOUNCED_STATUSES
 from node.members.attestation import ANNOUNCEMENTS_DUE
+from node.members.models import ANNOUNCEMENT_DUE
 from node.outbox.worker import _next_for, claimable
 from node.peers.models import Peer
 from node.search.tables import include_name
@@ -120,3 +122,11 @@ async def test_background_queries_read_their_indexes(database_url: str) -> None:
                 assert "TEMP B-TREE" not in str(plan), (what, plan)  # SQLite sorting
     finally:
         await db.close()
+
+
+def test_the_announcement_index_names_the_announced_statuses() -> None:
+    """The index's condition spells the statuses out (SQLite needs a literal); it must
+    name exactly the ones peers may learn, or members would be announced or not."""
+    condition = str(ANNOUNCEMENT_DUE.compile(compile_kwargs={"literal_binds": True}))
+    named = condition.split("status IN (", 1)[1].split(")", 1)[0]
+    assert {part.strip(" '") for part in named.split(",")} == ANNOUNCED_STATUSES
