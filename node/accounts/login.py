@@ -21,7 +21,7 @@ from node.accounts.security import (
     security_of,
     two_factor_enabled,
 )
-from node.accounts.throttle import Limit, address_key
+from node.accounts.throttle import Limit, address_key, signup_key
 from node.members.models import Member
 from node.members.passwords import verify_password_off_loop
 from node.members.service import find_member_by_email
@@ -74,6 +74,18 @@ def begin_attempt(state: NodeState, request: web.Request, *keys: str) -> float |
     wait = wait_seconds(state, request, *keys)
     if wait is None:
         record_failure(state, request, *keys)
+    return wait
+
+
+def begin_signup(state: NodeState, request: web.Request) -> float | None:
+    """How long this client must wait before signing up again, or None: then this
+    sign-up is counted (each costs a password hash and a mail to any address), per
+    client address, with the sign-in limit per address and the same window."""
+    key = signup_key(request.remote)
+    limit = [Limit(key, state.config.login_failures_per_address)]
+    wait = state.login_throttle.retry_after(limit, _window(state))
+    if wait is None:
+        state.login_throttle.failed([key], _window(state))
     return wait
 
 

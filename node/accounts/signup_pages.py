@@ -9,11 +9,10 @@ from pydantic import ValidationError
 
 from i18n.specialties import SPECIALTIES
 from i18n.translate import N_, current_language, gettext
-from node.accounts.login import wait_minutes
+from node.accounts.login import begin_signup, wait_minutes
 from node.accounts.mails import RESET_PATH, reply_then_send
 from node.accounts.settings_pages import language_choices
 from node.accounts.signup import SignUp, confirm_email, resend_confirmation, sign_up
-from node.accounts.throttle import Limit, signup_key
 from node.accounts.tokens import LinkProblem, LinkRefused
 from node.db.types import utcnow
 from node.members.passwords import MAX_LENGTH, MIN_LENGTH
@@ -72,11 +71,7 @@ async def signup(request: web.Request) -> web.StreamResponse:
         }
         values["password"] = ""  # never echo a password back into the page
         return _form_page(request, values, errors, status=422)
-    # Each sign-up costs a password hash and a mail to any address: counted per client
-    # address like failed sign-ins, with the same limit and window.
-    limit = [Limit(signup_key(request.remote), state.config.login_failures_per_address)]
-    window = state.config.login_throttle_minutes * 60.0
-    if (wait := state.login_throttle.retry_after(limit, window)) is not None:
+    if (wait := begin_signup(state, request)) is not None:
         values["password"] = ""
         message = gettext(
             "Too many sign-ups from your network. Wait %(minutes)s minutes, then try again.",
@@ -85,7 +80,6 @@ async def signup(request: web.Request) -> web.StreamResponse:
         response = _form_page(request, values, {}, status=429, too_many=message)
         response.headers["Retry-After"] = str(int(wait) + 1)
         return response
-    state.login_throttle.failed([signup_key(request.remote)], window)
     mails = await sign_up(state, new, now=utcnow())
     # The same page whether or not the address already had an account.
     response = render(request, "accounts/check_email.html", {"email": new.email})

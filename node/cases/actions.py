@@ -67,7 +67,7 @@ from node.events import CaseResolved, record_event
 from node.members.models import Member
 from node.members.pseudonyms import pseudonym_for, pseudonym_iri
 from node.outbox.publish import publish
-from node.polls.service import has_voted, poll_of_case, poll_out
+from node.polls.service import has_voted, poll_of_case, poll_out, polls_out
 from node.privacy import guard
 from node.state import NodeState
 
@@ -231,9 +231,7 @@ async def edit_case(state: NodeState, member: Member, local_id: str, change: Cas
         case.updated_at = utcnow()
         await publish_thread_state(session, state, case)
         out = case_out(case)
-        poll = await poll_of_case(session, case.id)
-        if poll is not None:
-            out.poll = poll_out(poll, voted=await has_voted(session, case.id, member.id))
+        out.poll = (await polls_out(session, [case.id], member.id)).get(case.id)
     state.federation.delivery_due()
     return out
 

@@ -13,6 +13,7 @@ from node.identity.keys import NodeKey, rotate_key
 from node.peers.models import Peer
 from node.peers.service import remove_peer
 from tests.node.test_federation_basics import CASE
+from tests.node.test_threads import detail
 from tests.node.test_web_basics import PASSWORD, sign_in
 from tests.peering import create_case_activity, post_inbox, signed_headers
 from tests.rig import Account, NodeNetwork, TestNode
@@ -212,7 +213,7 @@ async def test_reply_iris_dereference_for_peers_only(network: NodeNetwork) -> No
     # A reply written on DE to US's case is DE's to serve.
     status, remote = await de.request(
         "POST",
-        f"/api/v1/cases/{await local_id_on(de, answerer, case['id'])}/replies",
+        f"/api/v1/cases/{await de_copy(de, answerer, case['id'])}/replies",
         token=answerer.token,
         json={"content": "Agree; check IgE too."},
     )
@@ -251,15 +252,7 @@ async def test_reply_iris_dereference_for_peers_only(network: NodeNetwork) -> No
     assert text not in json.dumps(tombstone)
 
 
-async def local_id_on(node: TestNode, account: Account, case_iri: str) -> str:
+async def de_copy(node: TestNode, account: Account, case_iri: str) -> str:
     """The case's local id on ``node``, once its copy has arrived."""
-
-    async def found() -> str | None:
-        _, listing = await node.request("GET", "/api/v1/cases", token=account.token)
-        for item in listing["items"]:
-            if item["id"] == case_iri:
-                return str(item["local_id"])
-        return None
-
-    result = await eventually(found, what="the case on " + node.base_url)
-    return str(result)
+    found = await eventually(lambda: detail(node, account, case_iri), what="the copy")
+    return str(found["local_id"])
